@@ -1,0 +1,431 @@
+import { lookupKind, type TerminationReason } from './actor.js';
+import { Cell } from './cell.js';
+import type { Clock } from './clock.js';
+import {
+  ActorNotFoundError,
+  AskTimeoutError,
+  errorRecord,
+  reviveError,
+  ShardCrashedError,
+  SystemStoppedError,
+  type ErrorRecord,
+} from './errors.js';
+import {
+  FLAG_ASK_ERROR,
+  FLAG_SYSTEM,
+  FLAG_USER,
+  type StartMessage,
+  type SystemMessage,
+  type TerminatedMessage,
+} from './protocol.js';
+import { formatRef, makeRef, type ActorRef } from './ref.js';
+import { STRIDE, type Transport } from './transport.js';
+
+/** Settings a node runs with (the validated subset of ActorSystemOptions each thread gets). */
+export interface NodeSettings {
+  slot: number;
+  shards: number;
+  /** First actor id this node may hand out; ids are unique across the system's life. */
+  idBase: number;
+  /** Messages one actor may handle per turn before others get a go. */
+  throughput: number;
+  /** Envelopes per destination that trigger an immediate flush. */
+  maxBatch: number;
+  /** Messages a node handles before it yields to the event loop (I/O, timers, incoming batches). */
+  drainBudget: number;
+  defaultAskTimeoutMs: number;
+  random: () => number;
+  log: (level: 'error' | 'warn', message: string) => void;
+}
+
+/** One dead letter, kept in a small ring for inspection. */
+export interface DeadLetter {
+  to: ActorRef;
+  from: ActorRef | null;
+  /** The message, abbreviated to 200 characters of JSON. */
+  message: string;
+}
+
+/** A node's counters. */
+export interface NodeStats {
+  slot: number;
+  actors: number;
+  mailboxDepth: number;
+  maxMailboxDepth: number;
+  processed: number;
+  deadLetters: number;
+  restarts: number;
+  pendingAsks: number;
+}
+
+/** One actor as its host reports it for `system.tree()`. */
+export interface CellInfo {
+  id: number;
+  slot: number;
+  name: string;
+  kind: string;
+  parent: ActorRef;
+  state: string;
+  mailbox: number;
+  restarts: number;
+}
+
+interface PendingAsk {
+  resolve: (value: any) => void;
+  reject: (err: Error) => void;
+  timer: unknown;
+  target: ActorRef;
+  /** A death watch from outside any actor (`terminated`), not an ask. */
+  watch: boolean;
+}
+
+const DEAD_LETTER_RING = 64;
+
+/**
+ * Node is the actor runtime of one thread (a shard, or the main thread): it hosts cells, runs them
+ * from a ready queue with a per-turn budget, routes envelopes locally or into per-destination
+ * outboxes flushed once per drain, and keeps pending asks.
+ */
+export class Node {
+  readonly slot: number;
+  readonly cells = new Map<number, Cell>();
+  processed = 0;
+  deadLetterCount = 0;
+  restarts = 0;
+  /** Called for system messages addressed to id 0: the guardian's own supervisor (main thread only). */
+  topLevel: ((msg: SystemMessage, from: ActorRef) => void) | undefined;
+  readonly settings: NodeSettings;
+
+  private nextId: number;
+  private nextAskId = -1;
+  private readonly asks = new Map<number, PendingAsk>();
+  private ready: (Cell | undefined)[] = [];
+  private readyHead = 0;
+  private draining = false;
+  private drainScheduled = false;
+  private readonly outbox = new Map<number, unknown[]>();
+  private readonly down = new Set<number>();
+  private readonly deadRing: DeadLetter[] = [];
+  private stopped = false;
+  private readonly drainFn = (): void => this.drain();
+
+  constructor(
+    settings: NodeSettings,
+    readonly clock: Clock,
+    readonly transport: Transport,
+  ) {
+    this.settings = settings;
+    this.slot = settings.slot;
+    this.nextId = settings.idBase;
+  }
+
+  /** A new system-unique actor id. */
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  /** Whether `slot` names a shard of this system. */
+  isShardSlot(slot: number): boolean {
+    return Number.isInteger(slot) && slot >= 0 && slot < this.settings.shards;
+  }
+
+  // ---- routing ---------------------------------------------------------------------------------
+
+  /** Routes one envelope: handled here when the target lives on this thread, else queued for its shard. */
+  route(targetId: number, targetSlot: number, senderId: number, senderSlot: number, flag: number, payload: unknown): void {
+    if (targetSlot === this.slot) {
+      this.local(targetId, senderId, senderSlot, flag, payload);
+      return;
+    }
+    let box = this.outbox.get(targetSlot);
+    if (box === undefined) {
+      box = [];
+      this.outbox.set(targetSlot, box);
+    }
+    box.push(targetId, senderId, senderSlot, flag, payload);
+    if (box.length >= this.settings.maxBatch * STRIDE) {
+      this.outbox.set(targetSlot, []);
+      this.transport.send(targetSlot, box);
+    } else if (!this.draining) this.scheduleDrain();
+  }
+
+  /** Delivers a batch that arrived from another thread, then runs what became ready. */
+  receiveBatch(flat: unknown[]): void {
+    for (let i = 0; i < flat.length; i += STRIDE) {
+      this.local(
+        flat[i] as number,
+        flat[i + 1] as number,
+        flat[i + 2] as number,
+        flat[i + 3] as number,
+        flat[i + 4],
+      );
+    }
+    if (!this.draining) this.drain();
+  }
+
+  private local(targetId: number, senderId: number, senderSlot: number, flag: number, payload: unknown): void {
+    if (targetId < 0) {
+      this.settleAsk(targetId, flag, payload);
+      return;
+    }
+    const cell = this.cells.get(targetId);
+    if (cell !== undefined) {
+      if (flag === FLAG_USER) cell.enqueue(payload, senderId, senderSlot);
+      else if (flag === FLAG_SYSTEM) cell.enqueueSystem(payload as SystemMessage, senderId, senderSlot);
+      return;
+    }
+    if (flag === FLAG_SYSTEM) this.systemToMissing(targetId, senderId, senderSlot, payload as SystemMessage);
+    else if (flag === FLAG_USER) {
+      this.deadLetter(targetId, this.slot, senderId, senderSlot, payload);
+      if (senderId < 0) {
+        const err = new ActorNotFoundError(`actor ${formatRef(makeRef(targetId, this.slot))} does not exist`);
+        this.route(senderId, senderSlot, targetId, this.slot, FLAG_ASK_ERROR, errorRecord(err));
+      }
+    }
+  }
+
+  private systemToMissing(targetId: number, senderId: number, senderSlot: number, msg: SystemMessage): void {
+    switch (msg.t) {
+      case 'start':
+        if (this.stopped) return;
+        this.createCell(targetId, msg);
+        return;
+      case 'watch':
+      case 'stop':
+        // The watcher or the stopping parent must not wait for an actor that is already gone.
+        this.route(senderId, senderSlot, targetId, this.slot, FLAG_SYSTEM, {
+          t: 'terminated',
+          name: '',
+          reason: msg.t === 'watch' ? 'not-found' : 'stopped',
+        });
+        return;
+      default:
+        if (targetId === 0 && this.topLevel) this.topLevel(msg, makeRef(senderId, senderSlot));
+        else this.deadLetter(targetId, this.slot, senderId, senderSlot, msg);
+    }
+  }
+
+  /** Creates a cell for a `start` message; its preStart runs on its first turn. */
+  createCell(id: number, spec: StartMessage): Cell {
+    const cls = lookupKind(spec.kind);
+    const cell = new Cell(this, id, spec, cls);
+    this.cells.set(id, cell);
+    cell.schedule();
+    return cell;
+  }
+
+  /** Counts a message that found no actor and remembers it in the ring. */
+  deadLetter(targetId: number, targetSlot: number, senderId: number, senderSlot: number, payload: unknown): void {
+    this.deadLetterCount++;
+    let text: string;
+    try {
+      text = JSON.stringify(payload) ?? String(payload);
+    } catch {
+      text = String(payload);
+    }
+    if (this.deadRing.length >= DEAD_LETTER_RING) this.deadRing.shift();
+    this.deadRing.push({
+      to: makeRef(targetId, targetSlot),
+      from: senderId === 0 ? null : makeRef(senderId, senderSlot),
+      message: text.length > 200 ? text.slice(0, 199) + '…' : text,
+    });
+  }
+
+  // ---- scheduling --------------------------------------------------------------------------------
+
+  /** Puts a cell on the ready queue (the cell guards against double scheduling). */
+  enqueueReady(cell: Cell): void {
+    this.ready.push(cell);
+    if (!this.draining) this.scheduleDrain();
+  }
+
+  /** Runs a drain soon (after the current synchronous work), once. */
+  scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    queueMicrotask(this.drainFn);
+  }
+
+  /**
+   * Runs ready cells, each for at most `throughput` messages per turn, until nothing is ready or
+   * the drain budget is spent (then it yields to the event loop and continues), and flushes the
+   * outboxes: one postMessage per destination per drain.
+   */
+  drain(): void {
+    if (this.draining) return;
+    this.drainScheduled = false;
+    this.draining = true;
+    const budget = this.settings.drainBudget;
+    const throughput = this.settings.throughput;
+    let total = 0;
+    try {
+      while (this.readyHead < this.ready.length && total < budget) {
+        const cell = this.ready[this.readyHead]!;
+        this.ready[this.readyHead++] = undefined;
+        cell.scheduled = false;
+        total += cell.run(throughput);
+        if (cell.runnable()) cell.schedule();
+      }
+    } finally {
+      if (this.readyHead === this.ready.length) {
+        this.ready.length = 0;
+        this.readyHead = 0;
+      } else if (this.readyHead > 1024) {
+        this.ready = this.ready.slice(this.readyHead);
+        this.readyHead = 0;
+      }
+      this.draining = false;
+      this.flush();
+      if (this.readyHead < this.ready.length && !this.drainScheduled) {
+        this.drainScheduled = true;
+        setImmediate(this.drainFn);
+      }
+    }
+  }
+
+  /** Sends every non-empty outbox. */
+  flush(): void {
+    for (const [slot, box] of this.outbox) {
+      if (box.length === 0) continue;
+      this.outbox.set(slot, []);
+      this.transport.send(slot, box);
+    }
+  }
+
+  // ---- asks ------------------------------------------------------------------------------------
+
+  /** Sends `msg` to `target` from a temporary ref and resolves with the reply. */
+  ask<R>(target: ActorRef, msg: unknown, timeoutMs = this.settings.defaultAskTimeoutMs): Promise<R> {
+    if (this.stopped) return Promise.reject(new SystemStoppedError('the actor system is stopped'));
+    if (this.down.has(target.slot)) {
+      return Promise.reject(
+        new ShardCrashedError(`shard ${target.slot} is down; ask to ${formatRef(target)} not sent`, target.slot),
+      );
+    }
+    const id = this.nextAskId--;
+    return new Promise<R>((resolve, reject) => {
+      const pending: PendingAsk = { resolve, reject, timer: undefined, target, watch: false };
+      pending.timer = this.clock.setTimer(() => {
+        if (this.asks.delete(id)) {
+          reject(new AskTimeoutError(`ask to ${formatRef(target)} timed out after ${timeoutMs} ms`));
+        }
+      }, timeoutMs);
+      this.asks.set(id, pending);
+      this.route(target.id, target.slot, id, this.slot, FLAG_USER, msg);
+    });
+  }
+
+  /** Resolves with the reason once `target` terminates; for code outside any actor. */
+  terminated(target: ActorRef): Promise<TerminationReason> {
+    if (this.down.has(target.slot)) return Promise.resolve('shard-crash');
+    const id = this.nextAskId--;
+    return new Promise<TerminationReason>((resolve, reject) => {
+      this.asks.set(id, { resolve, reject, timer: undefined, target, watch: true });
+      this.route(target.id, target.slot, id, this.slot, FLAG_SYSTEM, { t: 'watch' });
+    });
+  }
+
+  private settleAsk(id: number, flag: number, payload: unknown): void {
+    const pending = this.asks.get(id);
+    if (pending === undefined) return; // timed out already
+    if (pending.watch) {
+      if (flag !== FLAG_SYSTEM || (payload as SystemMessage).t !== 'terminated') return;
+      this.asks.delete(id);
+      pending.resolve((payload as TerminatedMessage).reason);
+      return;
+    }
+    this.asks.delete(id);
+    this.clock.clearTimer(pending.timer as object);
+    if (flag === FLAG_ASK_ERROR) pending.reject(reviveError(payload as ErrorRecord));
+    else pending.resolve(payload);
+  }
+
+  private dropPending(id: number, pending: PendingAsk, err: Error, reason: TerminationReason): void {
+    this.asks.delete(id);
+    if (pending.watch) pending.resolve(reason);
+    else {
+      this.clock.clearTimer(pending.timer as object);
+      pending.reject(err);
+    }
+  }
+
+  // ---- shard failure -----------------------------------------------------------------------------
+
+  /**
+   * The shard at `slot` died: asks waiting on it are rejected, watchers of its actors are told,
+   * supervisors of its actors restart them (their `start` is held until the shard is back), and
+   * actors whose parent lived there are stopped.
+   */
+  shardDown(slot: number, reason: string): void {
+    this.down.add(slot);
+    this.transport.disconnect(slot);
+    for (const [id, pending] of this.asks) {
+      if (pending.target.slot !== slot) continue;
+      const err = new ShardCrashedError(
+        `shard ${slot} exited (${reason}) while an ask to ${formatRef(pending.target)} was pending`,
+        slot,
+      );
+      this.dropPending(id, pending, err, 'shard-crash');
+    }
+    for (const cell of [...this.cells.values()]) cell.shardDown(slot, reason);
+    if (!this.draining) this.drain();
+  }
+
+  /** The shard at `slot` is back (already connected through the transport). */
+  shardUp(slot: number): void {
+    this.down.delete(slot);
+  }
+
+  /** Whether the shard at `slot` is currently down. */
+  isDown(slot: number): boolean {
+    return this.down.has(slot);
+  }
+
+  // ---- introspection ---------------------------------------------------------------------------
+
+  /** This node's counters. */
+  stats(): NodeStats {
+    let depth = 0;
+    let max = 0;
+    for (const cell of this.cells.values()) {
+      const d = cell.mailboxDepth();
+      depth += d;
+      if (d > max) max = d;
+    }
+    return {
+      slot: this.slot,
+      actors: this.cells.size,
+      mailboxDepth: depth,
+      maxMailboxDepth: max,
+      processed: this.processed,
+      deadLetters: this.deadLetterCount,
+      restarts: this.restarts,
+      pendingAsks: this.asks.size,
+    };
+  }
+
+  /** Every hosted actor, for `system.tree()`. */
+  cellInfos(): CellInfo[] {
+    const out: CellInfo[] = [];
+    for (const cell of this.cells.values()) out.push(cell.info());
+    return out;
+  }
+
+  /** The most recent dead letters (at most 64). */
+  deadLetters(): DeadLetter[] {
+    return [...this.deadRing];
+  }
+
+  /** Refuses new work and rejects pending asks; used when the system stops. */
+  close(): void {
+    this.stopped = true;
+    const err = new SystemStoppedError('the actor system stopped while an ask was pending');
+    for (const [id, pending] of this.asks) this.dropPending(id, pending, err, 'stopped');
+    this.flush();
+  }
+
+  /** Whether `close` was called. */
+  get closed(): boolean {
+    return this.stopped;
+  }
+}

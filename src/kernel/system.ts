@@ -1,0 +1,449 @@
+import { EventEmitter } from 'node:events';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { Actor, kindName, registerModule, type ActorClass, type MsgOf, type PropsOf, type SpawnOptions, type TerminationReason } from './actor.js';
+import type { Cell } from './cell.js';
+import { RealClock, VirtualClock, type Clock } from './clock.js';
+import { ControlClient } from './control.js';
+import { reviveError, SystemStoppedError, type ErrorRecord } from './errors.js';
+import { makeLog } from './log.js';
+import { Node, type CellInfo, type DeadLetter, type NodeStats } from './node.js';
+import { resolveOptions, type ActorSystemOptions, type ResolvedOptions } from './options.js';
+import { FLAG_SYSTEM, FLAG_USER, type FailedMessage, type StartMessage, type SystemMessage } from './protocol.js';
+import { makeRandom } from './random.js';
+import { GUARDIAN_ID, MAIN_SLOT, type ActorRef } from './ref.js';
+import type { ShardBoot } from './shard.js';
+import { PortTransport } from './transport.js';
+
+const SHARD_ENTRY = new URL('./shard.js', import.meta.url);
+/** Each node hands out ids from its own range of this size, so ids never collide across threads or respawns. */
+const ID_RANGE = 2 ** 32;
+
+/** The guardian: root actors' parent on the main thread. It handles no messages of its own. */
+class Guardian extends Actor<never> {
+  static override readonly kind = '$guardian';
+  receive(): void {}
+}
+
+/** One actor in `system.tree()`. */
+export interface ActorTreeNode {
+  name: string;
+  kind: string;
+  ref: ActorRef;
+  state: string;
+  mailbox: number;
+  restarts: number;
+  children: ActorTreeNode[];
+}
+
+/** Counters for the whole system: one entry per shard plus the main thread (slot -1). */
+export interface SystemStats {
+  nodes: NodeStats[];
+  actors: number;
+  processed: number;
+  deadLetters: number;
+  restarts: number;
+}
+
+interface ShardHandle {
+  slot: number;
+  worker: Worker;
+  control: ControlClient;
+  lastError: Error | undefined;
+}
+
+/**
+ * ActorSystem runs actors on N shards (worker threads with stable slots) plus the main thread,
+ * which hosts the guardian. Events: `shardExit` ({slot, reason}), `shardRestart` ({slot}),
+ * `escalation` (Error: the guardian gave up and stopped every root actor).
+ */
+export class ActorSystem extends EventEmitter {
+  /** The clock every actor reads. */
+  readonly clock: Clock;
+  private readonly node: Node;
+  private readonly guardian: Cell;
+  private readonly shardHandles: (ShardHandle | undefined)[];
+  private nextRange: number;
+  private stopping: Promise<void> | undefined;
+  private readonly guardianStopped: Promise<void>;
+  private resolveGuardianStopped: () => void = () => {};
+
+  private constructor(
+    private readonly options: ResolvedOptions,
+    handles: ShardHandle[],
+    nextRange: number,
+  ) {
+    super();
+    this.clock = options.clock === 'real' ? new RealClock() : options.clock;
+    this.shardHandles = handles;
+    this.nextRange = nextRange;
+    const transport = new PortTransport({
+      batch: (flat) => this.node.receiveBatch(flat),
+      control: () => {},
+    });
+    this.node = new Node(
+      {
+        slot: MAIN_SLOT,
+        shards: options.shards,
+        idBase: GUARDIAN_ID + 1,
+        throughput: options.throughput,
+        maxBatch: options.maxBatch,
+        drainBudget: options.drainBudget,
+        defaultAskTimeoutMs: options.askTimeoutMs,
+        random: makeRandom(options.seed),
+        log: makeLog(options.logLevel),
+      },
+      this.clock,
+      transport,
+    );
+    this.guardianStopped = new Promise((resolve) => (this.resolveGuardianStopped = resolve));
+    this.node.topLevel = (msg) => this.onGuardianSignal(msg);
+    this.guardian = this.node.createCell(GUARDIAN_ID, this.guardianSpec());
+    for (const h of handles) this.attach(h);
+    this.connectMesh(handles);
+    if (this.clock instanceof VirtualClock) {
+      this.clock.coordinate({ advanceTo: (target) => this.advanceTo(target as number) });
+    }
+  }
+
+  /** Starts the shards, imports the actor modules on each, and returns the running system. */
+  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    const resolved = resolveOptions(options);
+    for (const url of resolved.modules) registerModule((await import(url)) as Record<string, unknown>);
+    const started = await Promise.allSettled(
+      Array.from({ length: resolved.shards }, (_, slot) => startShard(resolved, slot, (slot + 1) * ID_RANGE)),
+    );
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(
+        started.map((r) => (r.status === 'fulfilled' ? r.value.worker.terminate() : undefined)),
+      );
+      const reason = (failed as PromiseRejectedResult).reason as Error;
+      throw new Error(`a shard failed to start: ${reason.message}`, { cause: reason });
+    }
+    const handles = started.map((r) => (r as PromiseFulfilledResult<ShardHandle>).value);
+    return new ActorSystem(resolved, handles, (resolved.shards + 1) * ID_RANGE);
+  }
+
+  /** The number of shards. */
+  get shards(): number {
+    return this.options.shards;
+  }
+
+  /**
+   * Starts a root actor, supervised by the guardian. Placed on `options.slot`, else on the shard
+   * a hash of the name picks. The ref is usable at once.
+   */
+  spawn<A extends Actor<any, any>>(
+    kind: ActorClass<A> | string,
+    name: string,
+    props: PropsOf<A>,
+    options: SpawnOptions = {},
+  ): ActorRef<MsgOf<A>> {
+    this.assertRunning();
+    const slot = options.slot ?? hashName(name) % this.options.shards;
+    return this.guardian.spawn(kindName(kind), name, props, { ...options, slot });
+  }
+
+  /** Sends `msg` to `ref` with no sender. */
+  send<M>(ref: ActorRef<M>, msg: M): void {
+    this.assertRunning();
+    this.node.route(ref.id, ref.slot, 0, MAIN_SLOT, FLAG_USER, msg);
+  }
+
+  /** Sends `msg` and resolves with the reply (AskTimeoutError after `timeoutMs`, default `askTimeoutMs`). */
+  ask<R = unknown>(ref: ActorRef, msg: unknown, timeoutMs?: number): Promise<R> {
+    if (this.stopping) return Promise.reject(new SystemStoppedError('the actor system is stopping'));
+    return this.node.ask<R>(ref, msg, timeoutMs);
+  }
+
+  /** Resolves with the reason once `ref` terminates (at once with 'not-found' when it does not exist). */
+  terminated(ref: ActorRef): Promise<TerminationReason> {
+    return this.node.terminated(ref);
+  }
+
+  /** Stops a root actor (its children first) and resolves when it has terminated. */
+  async stopActor(ref: ActorRef): Promise<TerminationReason> {
+    this.assertRunning();
+    const done = this.node.terminated(ref);
+    this.guardian.stop(ref);
+    return done;
+  }
+
+  /** The root actors. */
+  roots(): ActorRef[] {
+    return this.guardian.children();
+  }
+
+  /** Counters of every shard and the main thread. */
+  async stats(): Promise<SystemStats> {
+    const nodes = [this.node.stats(), ...(await this.callAll('stats'))];
+    return {
+      nodes,
+      actors: sum(nodes, 'actors'),
+      processed: sum(nodes, 'processed'),
+      deadLetters: sum(nodes, 'deadLetters'),
+      restarts: sum(nodes, 'restarts'),
+    };
+  }
+
+  /** The most recent dead letters of every node. */
+  async deadLetters(): Promise<DeadLetter[]> {
+    return [this.node.deadLetters(), ...(await this.callAll('deadLetters'))].flat();
+  }
+
+  /** The supervision tree, from the guardian down, gathered from every shard. */
+  async tree(): Promise<ActorTreeNode> {
+    const infos = [this.node.cellInfos(), ...(await this.callAll('cells'))].flat();
+    return buildTree(infos);
+  }
+
+  /** Heap bytes in use on a shard, after a full GC when `gc` (for memory benchmarks). */
+  heapUsed(slot: number, gc = true): Promise<number> {
+    return this.handle(slot).control.call('heapUsed', gc);
+  }
+
+  /**
+   * Stops every actor (children before parents, postStop hooks run), then every worker. Leaves no
+   * timer or handle behind: the process can exit by itself. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.guardian.stop(this.guardian.self);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.guardianStopped,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.node.settings.log('warn', `actors did not stop within ${this.options.stopTimeoutMs} ms; terminating shards`);
+          resolve();
+        }, this.options.stopTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.node.close();
+    if (this.clock instanceof VirtualClock) this.clock.coordinate(undefined);
+    const handles = this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
+    this.shardHandles.fill(undefined);
+    for (const h of handles) h.control.close();
+    await Promise.all(handles.map((h) => h.worker.terminate()));
+    this.node.transport.close();
+  }
+
+  // ---- guardian ----------------------------------------------------------------------------------
+
+  private guardianSpec(): StartMessage {
+    return {
+      t: 'start',
+      kind: Guardian.kind,
+      name: '',
+      props: undefined,
+      parent: { id: 0, slot: MAIN_SLOT },
+      restart: 'permanent',
+      supervision: this.options.supervision,
+      shutdownMs: this.options.stopTimeoutMs,
+      restarts: 0,
+    };
+  }
+
+  /** The guardian failed (restart intensity exceeded: its roots are stopping) or stopped. */
+  private onGuardianSignal(msg: SystemMessage): void {
+    if (msg.t === 'terminated') {
+      this.resolveGuardianStopped();
+    } else if (msg.t === 'failed') {
+      const err = reviveError((msg as FailedMessage).error as ErrorRecord);
+      // Restart the guardian in place: it waits for its roots to stop, then accepts new ones.
+      this.node.route(GUARDIAN_ID, MAIN_SLOT, 0, MAIN_SLOT, FLAG_SYSTEM, this.guardianSpec());
+      if (this.listenerCount('escalation') > 0) this.emit('escalation', err);
+      else this.node.settings.log('error', `the guardian stopped every root actor: ${err.message}`);
+    }
+  }
+
+  // ---- shards ----------------------------------------------------------------------------------
+
+  private attach(h: ShardHandle): void {
+    this.node.transport.connect(h.slot, h.worker);
+    h.worker.on('error', (err) => (h.lastError = err));
+    h.worker.once('exit', (code) => this.onShardExit(h, code));
+  }
+
+  /** Connects every pair of the given shards (and each of them with every other live shard) by a MessageChannel. */
+  private connectMesh(fresh: ShardHandle[]): void {
+    const live = this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
+    const done = new Set<string>();
+    for (const a of fresh) {
+      for (const b of live) {
+        if (a === b) continue;
+        const key = a.slot < b.slot ? `${a.slot}:${b.slot}` : `${b.slot}:${a.slot}`;
+        if (done.has(key)) continue;
+        done.add(key);
+        const { port1, port2 } = new MessageChannel();
+        const bIsFresh = fresh.includes(b);
+        a.worker.postMessage({ ctl: 'peer', slot: b.slot, port: port1 }, [port1]);
+        b.worker.postMessage({ ctl: bIsFresh ? 'peer' : 'up', slot: a.slot, port: port2 }, [port2]);
+      }
+    }
+  }
+
+  private onShardExit(h: ShardHandle, code: number): void {
+    if (this.stopping || this.shardHandles[h.slot] !== h) return;
+    const reason = h.lastError ? `${h.lastError.name}: ${h.lastError.message}` : `exit code ${code}`;
+    this.shardHandles[h.slot] = undefined;
+    h.control.close();
+    this.emit('shardExit', { slot: h.slot, reason });
+    for (const other of this.shardHandles) other?.worker.postMessage({ ctl: 'down', slot: h.slot, reason });
+    this.node.shardDown(h.slot, reason);
+    if (this.options.respawn) void this.respawn(h.slot, 0);
+  }
+
+  private async respawn(slot: number, attempt: number): Promise<void> {
+    if (this.stopping) return;
+    let h: ShardHandle;
+    try {
+      h = await startShard(this.options, slot, this.nextRange);
+      this.nextRange += ID_RANGE;
+    } catch (err) {
+      const delay = Math.min(5000, 100 * 2 ** attempt);
+      this.node.settings.log('error', `shard ${slot} failed to restart (${(err as Error).message}); retrying in ${delay} ms`);
+      setTimeout(() => void this.respawn(slot, attempt + 1), delay).unref();
+      return;
+    }
+    if (this.stopping) {
+      h.control.close();
+      await h.worker.terminate();
+      return;
+    }
+    this.shardHandles[slot] = h;
+    this.connectMesh([h]);
+    this.attach(h);
+    this.node.shardUp(slot);
+    this.emit('shardRestart', { slot });
+  }
+
+  private handle(slot: number): ShardHandle {
+    const h = this.shardHandles[slot];
+    if (!h) throw new RangeError(`no live shard at slot ${slot}`);
+    return h;
+  }
+
+  private async callAll<K extends 'stats' | 'cells' | 'deadLetters'>(
+    method: K,
+  ): Promise<Awaited<ReturnType<import('./control.js').ShardControl[K]>>[]> {
+    const live = this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
+    return Promise.all(live.map((h) => h.control.call(method, ...([] as unknown as Parameters<import('./control.js').ShardControl[K]>))));
+  }
+
+  private assertRunning(): void {
+    if (this.stopping) throw new SystemStoppedError('the actor system is stopping');
+  }
+
+  // ---- virtual time ------------------------------------------------------------------------------
+
+  /** Steps virtual time to `target` through every due timer on every thread, in order. */
+  private async advanceTo(target: number): Promise<void> {
+    const clock = this.clock as VirtualClock;
+    const live = () => this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
+    for (;;) {
+      const dues = [clock.nextDue(), ...(await Promise.all(live().map((h) => h.control.call('nextDue'))))];
+      let next: number | undefined;
+      for (const d of dues) if (d !== undefined && (next === undefined || d < next)) next = d;
+      if (next === undefined || next > target) break;
+      clock.setNow(next);
+      clock.fireDue();
+      await Promise.all(live().map((h) => h.control.call('fireDue')));
+      await this.settle();
+    }
+    clock.setNow(target);
+    await this.settle();
+  }
+
+  /** Lets every thread handle what it has queued, twice over so that cross-shard replies land too. */
+  private async settle(): Promise<void> {
+    for (let round = 0; round < 2; round++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await Promise.all(
+        this.shardHandles.filter((h): h is ShardHandle => h !== undefined).map((h) => h.control.call('settle')),
+      );
+    }
+  }
+}
+
+async function startShard(options: ResolvedOptions, slot: number, idBase: number): Promise<ShardHandle> {
+  const { port1, port2 } = new MessageChannel();
+  const boot: ShardBoot = {
+    settings: {
+      slot,
+      shards: options.shards,
+      idBase,
+      throughput: options.throughput,
+      maxBatch: options.maxBatch,
+      drainBudget: options.drainBudget,
+      defaultAskTimeoutMs: options.askTimeoutMs,
+    },
+    seed: options.seed,
+    logLevel: options.logLevel,
+    modules: options.modules,
+    clockBuffer: options.clock instanceof VirtualClock ? options.clock.buffer : undefined,
+    control: port2,
+  };
+  const worker = new Worker(SHARD_ENTRY, {
+    workerData: boot,
+    transferList: [port2],
+    resourceLimits: options.resourceLimits,
+    name: `helmsman-shard-${slot}`,
+  });
+  const handle: ShardHandle = {
+    slot,
+    worker,
+    control: new ControlClient(slot, port1, worker, options.controlTimeoutMs),
+    lastError: undefined,
+  };
+  worker.on('error', (err) => (handle.lastError = err));
+  await handle.control.call('ready');
+  return handle;
+}
+
+/** FNV-1a: a stable, well-spread hash of a root actor's name, for placement. */
+export function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sum(nodes: NodeStats[], key: keyof NodeStats): number {
+  let total = 0;
+  for (const n of nodes) total += n[key];
+  return total;
+}
+
+function buildTree(infos: CellInfo[]): ActorTreeNode {
+  const byRef = new Map<string, ActorTreeNode>();
+  const key = (r: ActorRef) => `${r.id}@${r.slot}`;
+  for (const i of infos) {
+    byRef.set(key({ id: i.id, slot: i.slot }), {
+      name: i.name || '/',
+      kind: i.kind,
+      ref: { id: i.id, slot: i.slot },
+      state: i.state,
+      mailbox: i.mailbox,
+      restarts: i.restarts,
+      children: [],
+    });
+  }
+  const root = byRef.get(key({ id: GUARDIAN_ID, slot: MAIN_SLOT }))!;
+  for (const i of [...infos].sort((a, b) => a.id - b.id)) {
+    if (i.id === GUARDIAN_ID && i.slot === MAIN_SLOT) continue;
+    const node = byRef.get(key({ id: i.id, slot: i.slot }))!;
+    // An actor whose parent is gone (it is being stopped) hangs off the root so it stays visible.
+    (byRef.get(key(i.parent)) ?? root).children.push(node);
+  }
+  return root;
+}
+
+registerModule({ Guardian });
