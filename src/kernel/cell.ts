@@ -57,6 +57,7 @@ interface ChildEntry {
   stopping: boolean;
   /** Restarts in a row, for backoff. */
   attempts: number;
+  /** When it was last restarted (for resetting the backoff). */
   startedAt: number;
   /** A delayed (backoff) restart is pending. */
   timer: unknown;
@@ -68,15 +69,18 @@ interface SystemEntry {
   sslot: number;
 }
 
+const MAILBOX_INITIAL = 16;
+/** A drained mailbox larger than this is released rather than kept for the next burst. */
+const MAILBOX_KEEP = 4096;
+
 /**
  * Cell hosts one actor on its node: mailbox, lifecycle, supervision of its children and death
- * watch. It is also the actor's Context. Messages are kept as flat (message, senderId, senderSlot)
- * triples so that a send allocates nothing but the array slot.
+ * watch. It is also the actor's Context. The mailbox is a ring: messages in one array, sender ids
+ * and slots in an Int32Array beside it, so a send allocates nothing (measured: a ring stays
+ * several times faster than growing arrays).
  */
 export class Cell implements Context<unknown> {
   readonly self: ActorRef;
-  readonly parent: ActorRef;
-  readonly name: string;
   spec: StartMessage;
   /** On the node's ready queue. */
   scheduled = false;
@@ -84,40 +88,41 @@ export class Cell implements Context<unknown> {
   busy = false;
 
   private state = NEW;
-  private cls: ActorClass | undefined;
   private behavior: Actor<any, any> | null = null;
-  private mbox: unknown[] | null = null;
+  private msgs: unknown[] | null = null;
+  private senders: Int32Array | null = null;
   private head = 0;
+  private size = 0;
+  private mask = 0;
   private sys: SystemEntry[] | null = null;
   private curSid = 0;
   private curSlot = MAIN_SLOT;
   private children_: Map<string, ChildEntry> | null = null;
-  private watchers: ActorRef[] | null = null;
-  private watching: Map<number, ActorRef> | null = null;
-  private timerTable: CellTimers | null = null;
-  private window: RestartWindow | null = null;
-  private supervisorSpec: SupervisorSpec | null = null;
-  private awaiting = 0;
-  private turnKind = TURN_MESSAGE;
-  private stopReason: TerminationReason = 'stopped';
-  /** Identifies the async turn in progress; a settlement for another turn is stale and ignored. */
-  private turnSeq = 0;
-  private forceTimer: unknown = undefined;
+  /** Rarely used state (watch, timers, supervision, stop/restart phases), allocated on first use. */
+  private ext: CellExtras | null = null;
 
   constructor(
     readonly node: Node,
     id: number,
     spec: StartMessage,
-    cls: ActorClass | undefined,
   ) {
     this.self = makeRef(id, node.slot);
-    this.parent = spec.parent;
-    this.name = spec.name;
     this.spec = spec;
-    this.cls = cls;
+  }
+
+  private get x(): CellExtras {
+    return (this.ext ??= new CellExtras());
   }
 
   // ---- Context -----------------------------------------------------------------------------------
+
+  get parent(): ActorRef {
+    return this.spec.parent;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
 
   get sender(): ActorRef | null {
     return this.curSid === 0 ? null : makeRef(this.curSid, this.curSlot);
@@ -128,7 +133,7 @@ export class Cell implements Context<unknown> {
   }
 
   get timers(): Timers<unknown> {
-    return (this.timerTable ??= new CellTimers(this));
+    return (this.x.timerTable ??= new CellTimers(this));
   }
 
   spawn(kind: ActorClass | string, name: string, props: unknown, options: SpawnOptions = {}): ActorRef<any> {
@@ -168,7 +173,7 @@ export class Cell implements Context<unknown> {
       alive: true,
       stopping: false,
       attempts: 0,
-      startedAt: this.node.clock.now(),
+      startedAt: 0,
       timer: undefined,
     });
     this.node.route(ref.id, slot, this.self.id, this.self.slot, FLAG_SYSTEM, spec);
@@ -198,7 +203,7 @@ export class Cell implements Context<unknown> {
   }
 
   watch(ref: ActorRef): void {
-    const watching = (this.watching ??= new Map());
+    const watching = (this.x.watching ??= new Map());
     if (watching.has(ref.id)) return;
     watching.set(ref.id, ref);
     if (this.node.isDown(ref.slot)) {
@@ -209,7 +214,7 @@ export class Cell implements Context<unknown> {
   }
 
   unwatch(ref: ActorRef): void {
-    if (this.watching?.delete(ref.id)) {
+    if (this.ext?.watching?.delete(ref.id)) {
       this.node.route(ref.id, ref.slot, this.self.id, this.self.slot, FLAG_SYSTEM, { t: 'unwatch' });
     }
   }
@@ -234,10 +239,29 @@ export class Cell implements Context<unknown> {
       if (senderId < 0) this.rejectAsk(senderId, senderSlot, `actor ${this.describe()} is stopping`);
       return;
     }
-    let mb = this.mbox;
-    if (mb === null) mb = this.mbox = [];
-    mb.push(msg, senderId, senderSlot);
+    if (this.msgs === null || this.size > this.mask) this.growMailbox();
+    const i = (this.head + this.size) & this.mask;
+    this.msgs![i] = msg;
+    this.senders![2 * i] = senderId;
+    this.senders![2 * i + 1] = senderSlot;
+    this.size++;
     if (!this.scheduled && !this.busy && this.state === RUNNING) this.schedule();
+  }
+
+  private growMailbox(): void {
+    const cap = this.msgs === null ? MAILBOX_INITIAL : (this.mask + 1) * 2;
+    const msgs = new Array<unknown>(cap).fill(undefined);
+    const senders = new Int32Array(cap * 2);
+    for (let k = 0; k < this.size; k++) {
+      const j = (this.head + k) & this.mask;
+      msgs[k] = this.msgs![j];
+      senders[2 * k] = this.senders![2 * j]!;
+      senders[2 * k + 1] = this.senders![2 * j + 1]!;
+    }
+    this.msgs = msgs;
+    this.senders = senders;
+    this.head = 0;
+    this.mask = cap - 1;
   }
 
   /** Appends a system message; watch bookkeeping is applied at once (it runs no user code). */
@@ -263,12 +287,17 @@ export class Cell implements Context<unknown> {
     if (this.busy || this.state === STOPPED) return false;
     if (this.sys !== null) return true;
     if (this.state === NEW) return true;
-    return this.state === RUNNING && this.mbox !== null && this.head < this.mbox.length;
+    return this.state === RUNNING && this.size > 0;
   }
 
-  /** Runs up to `budget` messages: system messages first, then user messages, one turn at a time. */
+  /**
+   * Runs up to `budget` messages: system messages first, then user messages, one turn at a time.
+   * Only user messages already queued when the run began are taken, so an actor that keeps sending
+   * itself continuations yields to the others on its shard after each one.
+   */
   run(budget: number): number {
     let n = 0;
+    let userLeft = this.size;
     while (n < budget && !this.busy) {
       const sys = this.sys;
       if (sys !== null) {
@@ -283,24 +312,15 @@ export class Cell implements Context<unknown> {
         this.init();
         continue;
       }
-      if (this.state !== RUNNING) break;
-      const mb = this.mbox;
-      if (mb === null) break;
-      const h = this.head;
-      if (h >= mb.length) break;
-      const msg = mb[h];
-      this.curSid = mb[h + 1] as number;
-      this.curSlot = mb[h + 2] as number;
-      mb[h] = undefined;
-      const next = h + 3;
-      if (next === mb.length) {
-        mb.length = 0;
-        this.head = 0;
-      } else if (next > 3072 && next * 2 > mb.length) {
-        mb.copyWithin(0, next);
-        mb.length -= next;
-        this.head = 0;
-      } else this.head = next;
+      if (this.state !== RUNNING || this.size === 0 || userLeft-- === 0) break;
+      const msgs = this.msgs!;
+      const i = this.head;
+      const msg = msgs[i];
+      msgs[i] = undefined;
+      this.curSid = this.senders![2 * i]!;
+      this.curSlot = this.senders![2 * i + 1]!;
+      this.head = (i + 1) & this.mask;
+      if (--this.size === 0 && this.mask >= MAILBOX_KEEP) this.msgs = this.senders = null;
       n++;
       let result: unknown;
       try {
@@ -323,8 +343,8 @@ export class Cell implements Context<unknown> {
    */
   private awaitTurn(result: Promise<unknown>, kind: number): void {
     this.busy = true;
-    this.turnKind = kind;
-    const seq = ++this.turnSeq;
+    this.x.turnKind = kind;
+    const seq = ++this.x.turnSeq;
     result.then(
       () => this.endTurn(seq, undefined),
       (err: unknown) => this.endTurn(seq, err ?? new Error('rejected without a reason')),
@@ -332,11 +352,11 @@ export class Cell implements Context<unknown> {
   }
 
   private endTurn(seq: number, err: unknown): void {
-    if (seq !== this.turnSeq || !this.busy) return; // an abandoned turn settled late
+    if (seq !== this.x.turnSeq || !this.busy) return; // an abandoned turn settled late
     this.busy = false;
     this.clearForceTimer();
-    const kind = this.turnKind;
-    this.turnKind = TURN_MESSAGE;
+    const kind = this.x.turnKind;
+    this.x.turnKind = TURN_MESSAGE;
     if (kind === TURN_STOP) this.finishStop();
     else if (kind === TURN_RESTART) this.finishRestart();
     else if (err !== undefined) this.fail(err);
@@ -344,7 +364,7 @@ export class Cell implements Context<unknown> {
   }
 
   private init(): void {
-    const cls = this.cls ?? (this.cls = lookupKind(this.spec.kind));
+    const cls = lookupKind(this.spec.kind);
     try {
       if (!cls) throw new TypeError(`actor kind "${this.spec.kind}" is not registered on shard ${this.node.slot}`);
       this.behavior = new cls(this, this.spec.props);
@@ -366,7 +386,7 @@ export class Cell implements Context<unknown> {
     if (this.state >= RESTARTING || this.state === FAILED) return;
     if (this.curSid < 0) this.rejectAsk(this.curSid, this.curSlot, errorMessage(err), true);
     this.state = FAILED;
-    this.timerTable?.cancelAll();
+    this.ext?.timerTable?.cancelAll();
     const msg: FailedMessage = { t: 'failed', name: this.name, error: errorRecord(err) };
     this.node.route(this.parent.id, this.parent.slot, this.self.id, this.self.slot, FLAG_SYSTEM, msg);
   }
@@ -389,7 +409,7 @@ export class Cell implements Context<unknown> {
         return;
       case 'stop':
         if (this.state < STOPPING) {
-          this.stopReason = entry.sid === this.self.id ? 'normal' : 'stopped';
+          this.x.stopReason = entry.sid === this.self.id ? 'normal' : 'stopped';
           this.beginPhase(STOPPING);
         }
         return;
@@ -407,8 +427,8 @@ export class Cell implements Context<unknown> {
   /** Stops every child; when the last has terminated, runs postStop and finishes the phase. */
   private beginPhase(state: typeof RESTARTING | typeof STOPPING): void {
     this.state = state;
-    this.timerTable?.cancelAll();
-    this.awaiting = 0;
+    this.ext?.timerTable?.cancelAll();
+    this.x.awaiting = 0;
     if (this.children_) {
       for (const entry of [...this.children_.values()]) {
         this.clearChildTimer(entry);
@@ -416,11 +436,11 @@ export class Cell implements Context<unknown> {
           this.children_.delete(entry.spec.name);
           continue;
         }
-        this.awaiting++;
+        this.x.awaiting++;
         if (!entry.stopping) this.stopChild(entry);
       }
     }
-    if (this.awaiting === 0) this.postStop();
+    if (this.x.awaiting === 0) this.postStop();
   }
 
   private postStop(): void {
@@ -456,27 +476,28 @@ export class Cell implements Context<unknown> {
     this.behavior = null;
     this.node.cells.delete(this.self.id);
     const { id, slot } = this.self;
-    const mb = this.mbox;
-    if (mb !== null) {
-      for (let i = this.head; i < mb.length; i += 3) {
-        const sid = mb[i + 1] as number;
-        const sslot = mb[i + 2] as number;
-        this.node.deadLetter(id, slot, sid, sslot, mb[i]);
-        if (sid < 0) this.rejectAsk(sid, sslot, `actor ${this.describe()} stopped before handling the ask`);
-      }
-      this.mbox = null;
+    for (; this.size > 0; this.size--) {
+      const i = this.head;
+      const sid = this.senders![2 * i]!;
+      const sslot = this.senders![2 * i + 1]!;
+      this.node.deadLetter(id, slot, sid, sslot, this.msgs![i]);
+      if (sid < 0) this.rejectAsk(sid, sslot, `actor ${this.describe()} stopped before handling the ask`);
+      this.head = (i + 1) & this.mask;
     }
-    const note: TerminatedMessage = { t: 'terminated', name: this.name, reason: this.stopReason };
+    this.msgs = this.senders = null;
+    const note: TerminatedMessage = { t: 'terminated', name: this.name, reason: this.x.stopReason };
     this.node.route(this.parent.id, this.parent.slot, id, slot, FLAG_SYSTEM, note);
-    if (this.watchers) {
-      for (const w of this.watchers) {
+    const watchers = this.ext?.watchers;
+    if (watchers) {
+      for (const w of watchers) {
         if (w.id !== this.parent.id || w.slot !== this.parent.slot) this.node.route(w.id, w.slot, id, slot, FLAG_SYSTEM, note);
       }
-      this.watchers = null;
+      this.x.watchers = null;
     }
-    if (this.watching) {
-      for (const ref of this.watching.values()) this.node.route(ref.id, ref.slot, id, slot, FLAG_SYSTEM, { t: 'unwatch' });
-      this.watching = null;
+    const watching = this.ext?.watching;
+    if (watching) {
+      for (const ref of watching.values()) this.node.route(ref.id, ref.slot, id, slot, FLAG_SYSTEM, { t: 'unwatch' });
+      this.x.watching = null;
     }
   }
 
@@ -486,18 +507,18 @@ export class Cell implements Context<unknown> {
    * child that ignores its shutdown.
    */
   private armForceTimer(): void {
-    if (this.forceTimer !== undefined) return;
-    this.forceTimer = this.node.clock.setTimer(() => {
-      this.forceTimer = undefined;
+    if (this.x.forceTimer !== undefined) return;
+    this.x.forceTimer = this.node.clock.setTimer(() => {
+      this.x.forceTimer = undefined;
       if (!this.busy) return;
       this.node.settings.log(
         'warn',
         `${this.describe()} did not finish its turn within ${this.spec.shutdownMs} ms; going on without it`,
       );
-      this.turnSeq++;
+      this.x.turnSeq++;
       this.busy = false;
-      const kind = this.turnKind;
-      this.turnKind = TURN_MESSAGE;
+      const kind = this.x.turnKind;
+      this.x.turnKind = TURN_MESSAGE;
       if (kind === TURN_STOP) this.finishStop();
       else if (kind === TURN_RESTART) this.finishRestart();
       this.schedule();
@@ -505,9 +526,9 @@ export class Cell implements Context<unknown> {
   }
 
   private clearForceTimer(): void {
-    if (this.forceTimer !== undefined) {
-      this.node.clock.clearTimer(this.forceTimer as object);
-      this.forceTimer = undefined;
+    if (this.x.forceTimer !== undefined) {
+      this.node.clock.clearTimer(this.x.forceTimer as object);
+      this.x.forceTimer = undefined;
     }
   }
 
@@ -553,7 +574,7 @@ export class Cell implements Context<unknown> {
       entry.alive = false;
       if (this.state === RESTARTING || this.state === STOPPING) {
         this.children_!.delete(entry.spec.name);
-        if (--this.awaiting === 0) this.postStop();
+        if (--this.x.awaiting === 0) this.postStop();
       } else if (entry.stopping || entry.spec.restart !== 'permanent' || this.state === FAILED) {
         this.children_!.delete(entry.spec.name);
       } else {
@@ -561,9 +582,9 @@ export class Cell implements Context<unknown> {
         this.supervise(entry, null, true);
       }
     }
-    const watched = this.watching?.get(sid);
+    const watched = this.ext?.watching?.get(sid);
     if (watched && watched.slot === sslot) {
-      this.watching!.delete(sid);
+      this.x.watching!.delete(sid);
       this.signalTerminated(watched, msg.reason);
     }
   }
@@ -583,11 +604,11 @@ export class Cell implements Context<unknown> {
   }
 
   private getSupervisorSpec(): SupervisorSpec {
-    if (this.supervisorSpec === null) {
-      const kindDefault = resolveSupervision(this.cls?.supervision);
-      this.supervisorSpec = resolveSupervision(this.spec.supervision, kindDefault);
+    if (this.x.supervisorSpec === null) {
+      const kindDefault = resolveSupervision(lookupKind(this.spec.kind)?.supervision);
+      this.x.supervisorSpec = resolveSupervision(this.spec.supervision, kindDefault);
     }
-    return this.supervisorSpec;
+    return this.x.supervisorSpec;
   }
 
   /**
@@ -602,7 +623,7 @@ export class Cell implements Context<unknown> {
       return;
     }
     const spec = this.getSupervisorSpec();
-    const window = (this.window ??= new RestartWindow());
+    const window = (this.x.window ??= new RestartWindow());
     if (count && !window.allow(spec, this.node.clock.now())) {
       const last = cause ? `${cause.name}: ${cause.message}` : 'a child stopped';
       this.escalate(
@@ -657,14 +678,15 @@ export class Cell implements Context<unknown> {
     if (this.state === STOPPED) return;
     if (this.parent.slot === slot) {
       // Orphaned: the parent is gone with its shard; it will be rebuilt with fresh children.
-      this.stopReason = 'stopped';
+      this.x.stopReason = 'stopped';
       if (this.state < STOPPING) {
         (this.sys ??= []).push({ msg: { t: 'stop' }, sid: 0, sslot: MAIN_SLOT });
         this.schedule();
       }
     }
-    if (this.watching) {
-      for (const ref of [...this.watching.values()]) {
+    const watching = this.ext?.watching;
+    if (watching) {
+      for (const ref of [...watching.values()]) {
         if (ref.slot !== slot) continue;
         (this.sys ??= []).push({ msg: { t: 'terminated', name: '', reason: 'shard-crash' }, sid: ref.id, sslot: ref.slot });
         this.schedule();
@@ -679,7 +701,7 @@ export class Cell implements Context<unknown> {
     for (const entry of lost) {
       if (this.state === RESTARTING || this.state === STOPPING) {
         this.children_.delete(entry.spec.name);
-        if (--this.awaiting === 0) this.postStop();
+        if (--this.x.awaiting === 0) this.postStop();
       } else if (entry.stopping || this.state === FAILED) {
         this.children_.delete(entry.spec.name);
       } else if (!entry.alive && entry.timer === undefined) {
@@ -693,10 +715,10 @@ export class Cell implements Context<unknown> {
   private updateWatchers(kind: 'watch' | 'unwatch', watcher: ActorRef): void {
     if (kind === 'watch') {
       if (this.state === STOPPED) return;
-      const list = (this.watchers ??= []);
+      const list = (this.x.watchers ??= []);
       if (!list.some((w) => w.id === watcher.id)) list.push(watcher);
-    } else if (this.watchers) {
-      this.watchers = this.watchers.filter((w) => w.id !== watcher.id);
+    } else if (this.x.watchers) {
+      this.x.watchers = this.x.watchers.filter((w) => w.id !== watcher.id);
     }
   }
 
@@ -704,7 +726,7 @@ export class Cell implements Context<unknown> {
 
   /** Messages waiting in the mailbox. */
   mailboxDepth(): number {
-    return this.mbox === null ? 0 : (this.mbox.length - this.head) / 3;
+    return this.size;
   }
 
   /** This actor for `system.tree()`. */
@@ -725,6 +747,22 @@ export class Cell implements Context<unknown> {
   describe(): string {
     return `actor "${this.name}" (${this.spec.kind} ${formatRef(this.self)})`;
   }
+}
+
+/** The parts of a cell most actors never use. */
+class CellExtras {
+  watchers: ActorRef[] | null = null;
+  watching: Map<number, ActorRef> | null = null;
+  timerTable: CellTimers | null = null;
+  window: RestartWindow | null = null;
+  supervisorSpec: SupervisorSpec | null = null;
+  /** Children still to terminate before a stop or restart goes on. */
+  awaiting = 0;
+  turnKind = TURN_MESSAGE;
+  stopReason: TerminationReason = 'stopped';
+  /** Identifies the async turn in progress; a settlement for another turn is stale and ignored. */
+  turnSeq = 0;
+  forceTimer: unknown = undefined;
 }
 
 /** The named timers of one cell. */

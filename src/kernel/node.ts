@@ -1,4 +1,4 @@
-import { lookupKind, type TerminationReason } from './actor.js';
+import type { TerminationReason } from './actor.js';
 import { Cell } from './cell.js';
 import type { Clock } from './clock.js';
 import {
@@ -18,6 +18,7 @@ import {
   type SystemMessage,
   type TerminatedMessage,
 } from './protocol.js';
+import { ID_LIMIT, IdBlock } from './ids.js';
 import { formatRef, makeRef, type ActorRef } from './ref.js';
 import { STRIDE, type Transport } from './transport.js';
 
@@ -25,8 +26,10 @@ import { STRIDE, type Transport } from './transport.js';
 export interface NodeSettings {
   slot: number;
   shards: number;
-  /** First actor id this node may hand out; ids are unique across the system's life. */
+  /** The first id of this node's first block of actor ids (see ids.ts). */
   idBase: number;
+  /** Asks the main thread for another block of ids; it arrives through `supplyIds`. */
+  requestIds: () => void;
   /** Messages one actor may handle per turn before others get a go. */
   throughput: number;
   /** Envelopes per destination that trigger an immediate flush. */
@@ -96,7 +99,7 @@ export class Node {
   topLevel: ((msg: SystemMessage, from: ActorRef) => void) | undefined;
   readonly settings: NodeSettings;
 
-  private nextId: number;
+  private readonly ids: IdBlock;
   private nextAskId = -1;
   private readonly asks = new Map<number, PendingAsk>();
   private ready: (Cell | undefined)[] = [];
@@ -116,12 +119,25 @@ export class Node {
   ) {
     this.settings = settings;
     this.slot = settings.slot;
-    this.nextId = settings.idBase;
+    this.ids = new IdBlock(settings.idBase, settings.requestIds);
   }
 
   /** A new system-unique actor id. */
   allocateId(): number {
-    return this.nextId++;
+    return this.ids.take();
+  }
+
+  /** Receives a block of ids granted by the main thread. */
+  supplyIds(base: number): void {
+    this.ids.supply(base);
+  }
+
+  /** A temporary id for an ask or an outside watch: negative, reused once no longer pending. */
+  private askId(): number {
+    let id = this.nextAskId;
+    while (this.asks.has(id)) id = id <= -ID_LIMIT + 1 ? -1 : id - 1;
+    this.nextAskId = id <= -ID_LIMIT + 1 ? -1 : id - 1;
+    return id;
   }
 
   /** Whether `slot` names a shard of this system. */
@@ -207,8 +223,7 @@ export class Node {
 
   /** Creates a cell for a `start` message; its preStart runs on its first turn. */
   createCell(id: number, spec: StartMessage): Cell {
-    const cls = lookupKind(spec.kind);
-    const cell = new Cell(this, id, spec, cls);
+    const cell = new Cell(this, id, spec);
     this.cells.set(id, cell);
     cell.schedule();
     return cell;
@@ -302,7 +317,7 @@ export class Node {
         new ShardCrashedError(`shard ${target.slot} is down; ask to ${formatRef(target)} not sent`, target.slot),
       );
     }
-    const id = this.nextAskId--;
+    const id = this.askId();
     return new Promise<R>((resolve, reject) => {
       const pending: PendingAsk = { resolve, reject, timer: undefined, target, watch: false };
       pending.timer = this.clock.setTimer(() => {
@@ -318,7 +333,7 @@ export class Node {
   /** Resolves with the reason once `target` terminates; for code outside any actor. */
   terminated(target: ActorRef): Promise<TerminationReason> {
     if (this.down.has(target.slot)) return Promise.resolve('shard-crash');
-    const id = this.nextAskId--;
+    const id = this.askId();
     return new Promise<TerminationReason>((resolve, reject) => {
       this.asks.set(id, { resolve, reject, timer: undefined, target, watch: true });
       this.route(target.id, target.slot, id, this.slot, FLAG_SYSTEM, { t: 'watch' });

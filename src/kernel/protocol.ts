@@ -62,6 +62,7 @@ export type SystemMessage = StartMessage | StopMessage | FailedMessage | Termina
 export type NodeControl =
   | { ctl: 'peer'; slot: number; port: MessagePort }
   | { ctl: 'down'; slot: number; reason: string }
-  | { ctl: 'up'; slot: number; port: MessagePort };
+  | { ctl: 'up'; slot: number; port: MessagePort }
+  | { ctl: 'ids'; base: number };
 
 type MessagePort = import('node:worker_threads').MessagePort;

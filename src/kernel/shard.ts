@@ -17,7 +17,7 @@ import { PortTransport } from './transport.js';
 
 /** What the main thread hands a shard at start. */
 export interface ShardBoot {
-  settings: Omit<NodeSettings, 'random' | 'log'>;
+  settings: Omit<NodeSettings, 'random' | 'log' | 'requestIds'>;
   seed: number | undefined;
   logLevel: LogLevel;
   modules: string[];
@@ -36,6 +36,7 @@ const settings: NodeSettings = {
   ...boot.settings,
   random: makeRandom(boot.seed === undefined ? undefined : boot.seed + boot.settings.slot + 1),
   log: makeLog(boot.logLevel),
+  requestIds: () => main.postMessage({ ctl: 'ids' }),
 };
 const transport = new PortTransport({
   batch: (flat) => node.receiveBatch(flat),
@@ -55,6 +56,9 @@ function onControl(msg: NodeControl): void {
     case 'up':
       transport.connect(msg.slot, msg.port);
       node.shardUp(msg.slot);
+      return;
+    case 'ids':
+      node.supplyIds(msg.base);
       return;
   }
 }

@@ -10,13 +10,12 @@ import { Node, type CellInfo, type DeadLetter, type NodeStats } from './node.js'
 import { resolveOptions, type ActorSystemOptions, type ResolvedOptions } from './options.js';
 import { FLAG_SYSTEM, FLAG_USER, type FailedMessage, type StartMessage, type SystemMessage } from './protocol.js';
 import { makeRandom } from './random.js';
+import { IdGrants } from './ids.js';
 import { GUARDIAN_ID, MAIN_SLOT, type ActorRef } from './ref.js';
 import type { ShardBoot } from './shard.js';
 import { PortTransport } from './transport.js';
 
 const SHARD_ENTRY = new URL('./shard.js', import.meta.url);
-/** Each node hands out ids from its own range of this size, so ids never collide across threads or respawns. */
-const ID_RANGE = 2 ** 32;
 
 /** The guardian: root actors' parent on the main thread. It handles no messages of its own. */
 class Guardian extends Actor<never> {
@@ -62,7 +61,7 @@ export class ActorSystem extends EventEmitter {
   private readonly node: Node;
   private readonly guardian: Cell;
   private readonly shardHandles: (ShardHandle | undefined)[];
-  private nextRange: number;
+  private readonly idGrants: IdGrants;
   private stopping: Promise<void> | undefined;
   private readonly guardianStopped: Promise<void>;
   private resolveGuardianStopped: () => void = () => {};
@@ -70,21 +69,24 @@ export class ActorSystem extends EventEmitter {
   private constructor(
     private readonly options: ResolvedOptions,
     handles: ShardHandle[],
-    nextRange: number,
+    idGrants: IdGrants,
   ) {
     super();
     this.clock = options.clock === 'real' ? new RealClock() : options.clock;
     this.shardHandles = handles;
-    this.nextRange = nextRange;
+    this.idGrants = idGrants;
     const transport = new PortTransport({
       batch: (flat) => this.node.receiveBatch(flat),
-      control: () => {},
+      control: (msg, slot) => {
+        if (msg.ctl === 'ids') this.shardHandles[slot]?.worker.postMessage({ ctl: 'ids', base: this.grantIds() });
+      },
     });
     this.node = new Node(
       {
         slot: MAIN_SLOT,
         shards: options.shards,
-        idBase: GUARDIAN_ID + 1,
+        idBase: this.grantIds(),
+        requestIds: () => this.node.supplyIds(this.grantIds()),
         throughput: options.throughput,
         maxBatch: options.maxBatch,
         drainBudget: options.drainBudget,
@@ -109,8 +111,9 @@ export class ActorSystem extends EventEmitter {
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     const resolved = resolveOptions(options);
     for (const url of resolved.modules) registerModule((await import(url)) as Record<string, unknown>);
+    const idGrants = new IdGrants();
     const started = await Promise.allSettled(
-      Array.from({ length: resolved.shards }, (_, slot) => startShard(resolved, slot, (slot + 1) * ID_RANGE)),
+      Array.from({ length: resolved.shards }, (_, slot) => startShard(resolved, slot, idGrants.grant())),
     );
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) {
@@ -121,7 +124,7 @@ export class ActorSystem extends EventEmitter {
       throw new Error(`a shard failed to start: ${reason.message}`, { cause: reason });
     }
     const handles = started.map((r) => (r as PromiseFulfilledResult<ShardHandle>).value);
-    return new ActorSystem(resolved, handles, (resolved.shards + 1) * ID_RANGE);
+    return new ActorSystem(resolved, handles, idGrants);
   }
 
   /** The number of shards. */
@@ -303,8 +306,7 @@ export class ActorSystem extends EventEmitter {
     if (this.stopping) return;
     let h: ShardHandle;
     try {
-      h = await startShard(this.options, slot, this.nextRange);
-      this.nextRange += ID_RANGE;
+      h = await startShard(this.options, slot, this.grantIds());
     } catch (err) {
       const delay = Math.min(5000, 100 * 2 ** attempt);
       this.node.settings.log('error', `shard ${slot} failed to restart (${(err as Error).message}); retrying in ${delay} ms`);
@@ -321,6 +323,15 @@ export class ActorSystem extends EventEmitter {
     this.attach(h);
     this.node.shardUp(slot);
     this.emit('shardRestart', { slot });
+  }
+
+  private grantIds(): number {
+    const wrapped = this.idGrants.wrapped;
+    const base = this.idGrants.grant();
+    if (this.idGrants.wrapped && !wrapped) {
+      this.node.settings.log('warn', 'actor ids wrapped around after 2^30 spawns; the oldest ids are reused');
+    }
+    return base;
   }
 
   private handle(slot: number): ShardHandle {

@@ -36,7 +36,8 @@ export interface Transport {
 /** What a transport hands to its node. */
 export interface TransportHandlers {
   batch(flat: unknown[]): void;
-  control(msg: ControlMessage): void;
+  /** A control message from the peer at `slot`. */
+  control(msg: ControlMessage, slot: number): void;
 }
 
 interface Link {
@@ -65,7 +66,7 @@ export class PortTransport implements Transport {
     const listener = (value: unknown): void => {
       if (typeof value === 'string' || Array.isArray(value)) this.handlers.batch(decodeBatch(value));
       else if (value && typeof value === 'object' && typeof (value as ControlMessage).ctl === 'string') {
-        this.handlers.control(value as ControlMessage);
+        this.handlers.control(value as ControlMessage, slot);
       }
     };
     endpoint.on('message', listener);

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench -- <scenario> [--json] [--runs N] [--scale X]`: runs a benchmark scenario and prints
+ * its figures as a table, or as one JSON object on the last line of stdout with `--json`.
+ */
+import { parseArgs } from 'node:util';
+import { ACTORS_TARGETS, benchActors } from './actors.js';
+import { machineInfo } from './machine.js';
+
+const SCENARIOS = ['actors'] as const;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '5' },
+      scale: { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const scenario = positionals[0];
+  if (values.help || !scenario) {
+    process.stdout.write(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--json] [--runs N] [--scale X]\n`);
+    return values.help ? 0 : 2;
+  }
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) {
+    process.stderr.write(`unknown scenario "${scenario}"; one of: ${SCENARIOS.join(', ')}\n`);
+    return 2;
+  }
+  const runs = Number(values.runs);
+  const scale = Number(values.scale);
+  if (!Number.isInteger(runs) || runs < 1) throw new TypeError('--runs must be a positive integer');
+  if (!(scale > 0)) throw new TypeError('--scale must be a number > 0');
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const machine = machineInfo();
+  const result = await benchActors({ runs, scale, progress });
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ scenario, machine, runs, ...result }) + '\n');
+    return 0;
+  }
+  const rows: string[][] = [['figure', 'median', 'min – max', 'target', 'anchor']];
+  for (const [key, fig] of Object.entries(result.figures)) {
+    const t = ACTORS_TARGETS[key];
+    const ok = t ? (t.op === '>=' ? fig.median >= t.value : fig.median <= t.value) : undefined;
+    rows.push([
+      key,
+      fmt(fig.median),
+      `${fmt(fig.min)} – ${fmt(fig.max)}`,
+      t ? `${t.op} ${fmt(t.value)} ${ok ? 'met' : 'MISSED'}` : '',
+      t?.anchor ?? '',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  process.stdout.write(`${scenario} — ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${runs} runs (medians)\n`);
+  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+  return 0;
+}
+
+function fmt(x: number): string {
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
+  return String(Math.round(x * 1000) / 1000);
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err: Error) => {
+    process.stderr.write(`bench: ${err.message}\n`);
+    process.exitCode = 1;
+  },
+);
