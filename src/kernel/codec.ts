@@ -46,15 +46,9 @@ export function isJsonSafe(value: unknown, depth = 0): boolean {
   }
 }
 
-/**
- * Encodes a flat envelope array `[target, senderId, senderSlot, flag, payload, ...]`: JSON text
- * when every payload is JSON-safe, else the array for structured clone.
- */
-export function encodeBatch(flat: unknown[], stride: number): WireBatch {
-  for (let i = stride - 1; i < flat.length; i += stride) {
-    if (!isJsonSafe(flat[i])) return flat;
-  }
-  return JSON.stringify(flat);
+/** Encodes a batch (batch.ts): JSON text when all of it is JSON-safe, else the array for structured clone. */
+export function encodeBatch(flat: unknown[]): WireBatch {
+  return isJsonSafe(flat, -1) ? JSON.stringify(flat) : flat;
 }
 
 /** Decodes what `encodeBatch` produced back into the flat envelope array. */

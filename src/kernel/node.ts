@@ -20,7 +20,8 @@ import {
 } from './protocol.js';
 import { ID_LIMIT, IdBlock } from './ids.js';
 import { formatRef, makeRef, type ActorRef } from './ref.js';
-import { STRIDE, type Transport } from './transport.js';
+import { BatchBuilder, HEADER } from './batch.js';
+import type { Transport } from './transport.js';
 
 /** Settings a node runs with (the validated subset of ActorSystemOptions each thread gets). */
 export interface NodeSettings {
@@ -106,7 +107,7 @@ export class Node {
   private readyHead = 0;
   private draining = false;
   private drainScheduled = false;
-  private readonly outbox = new Map<number, unknown[]>();
+  private readonly outbox = new Map<number, BatchBuilder>();
   private readonly down = new Set<number>();
   private readonly deadRing: DeadLetter[] = [];
   private stopped = false;
@@ -155,26 +156,27 @@ export class Node {
     }
     let box = this.outbox.get(targetSlot);
     if (box === undefined) {
-      box = [];
+      box = new BatchBuilder();
       this.outbox.set(targetSlot, box);
     }
-    box.push(targetId, senderId, senderSlot, flag, payload);
-    if (box.length >= this.settings.maxBatch * STRIDE) {
-      this.outbox.set(targetSlot, []);
-      this.transport.send(targetSlot, box);
-    } else if (!this.draining) this.scheduleDrain();
+    box.add(targetId, senderId, senderSlot, flag, payload);
+    if (box.messages >= this.settings.maxBatch) this.transport.send(targetSlot, box.take());
+    else if (!this.draining) this.scheduleDrain();
   }
 
   /** Delivers a batch that arrived from another thread, then runs what became ready. */
   receiveBatch(flat: unknown[]): void {
-    for (let i = 0; i < flat.length; i += STRIDE) {
-      this.local(
-        flat[i] as number,
-        flat[i + 1] as number,
-        flat[i + 2] as number,
-        flat[i + 3] as number,
-        flat[i + 4],
-      );
+    let i = 0;
+    while (i < flat.length) {
+      const target = flat[i] as number;
+      const sid = flat[i + 1] as number;
+      const sslot = flat[i + 2] as number;
+      const flag = flat[i + 3] as number;
+      const end = i + HEADER + (flat[i + 4] as number);
+      i += HEADER;
+      const cell = flag === FLAG_USER && target > 0 ? this.cells.get(target) : undefined;
+      if (cell !== undefined) for (; i < end; i++) cell.enqueue(flat[i], sid, sslot);
+      else for (; i < end; i++) this.local(target, sid, sslot, flag, flat[i]);
     }
     if (!this.draining) this.drain();
   }
@@ -300,11 +302,7 @@ export class Node {
 
   /** Sends every non-empty outbox. */
   flush(): void {
-    for (const [slot, box] of this.outbox) {
-      if (box.length === 0) continue;
-      this.outbox.set(slot, []);
-      this.transport.send(slot, box);
-    }
+    for (const [slot, box] of this.outbox) if (box.messages > 0) this.transport.send(slot, box.take());
   }
 
   // ---- asks ------------------------------------------------------------------------------------

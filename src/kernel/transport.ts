@@ -1,9 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { decodeBatch, encodeBatch, type WireBatch } from './codec.js';
 
-/** The number of values an envelope takes in a flat batch: target, senderId, senderSlot, flag, payload. */
-export const STRIDE = 5;
-
 /** Something that posts to and receives from one peer thread: a MessagePort, a Worker or parentPort. */
 export interface Endpoint {
   postMessage(value: unknown, transfer?: readonly any[]): void;
@@ -23,7 +20,7 @@ export interface ControlMessage {
  * noticing. Batches to one peer arrive in the order sent.
  */
 export interface Transport {
-  /** Sends a flat envelope batch to the peer at `slot`; the transport owns `flat` afterwards. */
+  /** Sends an envelope batch (batch.ts) to the peer at `slot`; the transport owns `flat` afterwards. */
   send(slot: number, flat: unknown[]): void;
   /** (Re)connects the peer at `slot` and delivers anything held for it while it was down. */
   connect(slot: number, endpoint: Endpoint): void;
@@ -54,7 +51,7 @@ export class PortTransport implements Transport {
 
   send(slot: number, flat: unknown[]): void {
     const link = this.links.get(slot);
-    const wire = encodeBatch(flat, STRIDE);
+    const wire = encodeBatch(flat);
     if (link?.endpoint) link.endpoint.postMessage(wire);
     else if (link) link.held.push(wire);
     else this.links.set(slot, { endpoint: undefined, listener: undefined, held: [wire] });
