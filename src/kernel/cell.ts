@@ -475,6 +475,7 @@ export class Cell implements Context<unknown> {
     this.state = STOPPED;
     this.behavior = null;
     this.node.cells.delete(this.self.id);
+    this.node.bury(this.self.id);
     const { id, slot } = this.self;
     for (; this.size > 0; this.size--) {
       const i = this.head;

@@ -84,6 +84,12 @@ interface PendingAsk {
 }
 
 const DEAD_LETTER_RING = 64;
+/** How long an envelope for a not-yet-created actor waits for its `start` (real milliseconds). */
+const BIRTH_GRACE_MS = 1000;
+/** Envelopes held per unborn actor before further ones count as missing. */
+const HELD_PER_ACTOR = 10_000;
+/** Ids of stopped actors remembered, so that envelopes to them fail at once. */
+const GRAVES = 65_536;
 
 /**
  * Node is the actor runtime of one thread (a shard, or the main thread): it hosts cells, runs them
@@ -110,6 +116,10 @@ export class Node {
   private readonly outbox = new Map<number, BatchBuilder>();
   private readonly down = new Set<number>();
   private readonly deadRing: DeadLetter[] = [];
+  private readonly unborn = new Map<number, { items: unknown[]; timer: NodeJS.Timeout }>();
+  private readonly graves = new Set<number>();
+  private readonly graveRing = new Int32Array(GRAVES);
+  private graveNext = 0;
   private stopped = false;
   private readonly drainFn = (): void => this.drain();
 
@@ -192,41 +202,95 @@ export class Node {
       else if (flag === FLAG_SYSTEM) cell.enqueueSystem(payload as SystemMessage, senderId, senderSlot);
       return;
     }
-    if (flag === FLAG_SYSTEM) this.systemToMissing(targetId, senderId, senderSlot, payload as SystemMessage);
-    else if (flag === FLAG_USER) {
+    if (flag === FLAG_SYSTEM && (payload as SystemMessage).t === 'start') {
+      if (!this.stopped) this.createCell(targetId, payload as StartMessage);
+    } else if (flag === FLAG_SYSTEM && targetId === 0 && this.topLevel) {
+      this.topLevel(payload as SystemMessage, makeRef(senderId, senderSlot));
+    } else if (!this.graves.has(targetId) && !this.stopped) {
+      this.holdForBirth(targetId, senderId, senderSlot, flag, payload);
+    } else this.missing(targetId, senderId, senderSlot, flag, payload);
+  }
+
+  /**
+   * An envelope for an actor that is not (or no longer) here. A message goes to the dead letters
+   * (an ask is answered with ActorNotFoundError at once); a watch or a stop is answered with
+   * `terminated`, so that nobody waits for an actor that is gone.
+   */
+  private missing(targetId: number, senderId: number, senderSlot: number, flag: number, payload: unknown): void {
+    if (flag === FLAG_USER) {
       this.deadLetter(targetId, this.slot, senderId, senderSlot, payload);
       if (senderId < 0) {
         const err = new ActorNotFoundError(`actor ${formatRef(makeRef(targetId, this.slot))} does not exist`);
         this.route(senderId, senderSlot, targetId, this.slot, FLAG_ASK_ERROR, errorRecord(err));
       }
-    }
-  }
-
-  private systemToMissing(targetId: number, senderId: number, senderSlot: number, msg: SystemMessage): void {
-    switch (msg.t) {
-      case 'start':
-        if (this.stopped) return;
-        this.createCell(targetId, msg);
-        return;
-      case 'watch':
-      case 'stop':
-        // The watcher or the stopping parent must not wait for an actor that is already gone.
+    } else if (flag === FLAG_SYSTEM) {
+      const msg = payload as SystemMessage;
+      if (msg.t === 'watch' || msg.t === 'stop') {
         this.route(senderId, senderSlot, targetId, this.slot, FLAG_SYSTEM, {
           t: 'terminated',
           name: '',
           reason: msg.t === 'watch' ? 'not-found' : 'stopped',
         });
-        return;
-      default:
-        if (targetId === 0 && this.topLevel) this.topLevel(msg, makeRef(senderId, senderSlot));
-        else this.deadLetter(targetId, this.slot, senderId, senderSlot, msg);
+      } else this.deadLetter(targetId, this.slot, senderId, senderSlot, msg);
     }
+  }
+
+  /**
+   * Holds an envelope for an id this node has never hosted. Order is kept per sender and receiver,
+   * not across three parties: a ref handed on through a third shard can outrun the `start` that
+   * creates its actor. The envelope waits for that `start` (for at most BIRTH_GRACE_MS of real time;
+   * this is transport latency, not actor time) and is then delivered, or treated as missing.
+   */
+  private holdForBirth(targetId: number, senderId: number, senderSlot: number, flag: number, payload: unknown): void {
+    let held = this.unborn.get(targetId);
+    if (held === undefined) {
+      const timer = setTimeout(() => this.expireUnborn(targetId), BIRTH_GRACE_MS);
+      timer.unref();
+      held = { items: [], timer };
+      this.unborn.set(targetId, held);
+    }
+    if (held.items.length >= HELD_PER_ACTOR * 4) {
+      this.missing(targetId, senderId, senderSlot, flag, payload);
+      return;
+    }
+    held.items.push(senderId, senderSlot, flag, payload);
+  }
+
+  private expireUnborn(targetId: number): void {
+    const held = this.unborn.get(targetId);
+    if (held === undefined) return;
+    this.unborn.delete(targetId);
+    this.bury(targetId);
+    const items = held.items;
+    for (let i = 0; i < items.length; i += 4) {
+      this.missing(targetId, items[i] as number, items[i + 1] as number, items[i + 2] as number, items[i + 3]);
+    }
+    if (!this.draining) this.scheduleDrain();
+  }
+
+  /** Remembers that `id` is gone (a bounded set), so envelopes to it are not held for its birth. */
+  bury(id: number): void {
+    if (this.graves.has(id)) return;
+    if (this.graves.size >= GRAVES) this.graves.delete(this.graveRing[this.graveNext]!);
+    this.graves.add(id);
+    this.graveRing[this.graveNext] = id;
+    this.graveNext = (this.graveNext + 1) % GRAVES;
   }
 
   /** Creates a cell for a `start` message; its preStart runs on its first turn. */
   createCell(id: number, spec: StartMessage): Cell {
     const cell = new Cell(this, id, spec);
     this.cells.set(id, cell);
+    this.graves.delete(id);
+    const held = this.unborn.get(id);
+    if (held !== undefined) {
+      this.unborn.delete(id);
+      clearTimeout(held.timer);
+      const items = held.items;
+      for (let i = 0; i < items.length; i += 4) {
+        this.local(id, items[i] as number, items[i + 1] as number, items[i + 2] as number, items[i + 3]);
+      }
+    }
     cell.schedule();
     return cell;
   }
@@ -434,6 +498,8 @@ export class Node {
     this.stopped = true;
     const err = new SystemStoppedError('the actor system stopped while an ask was pending');
     for (const [id, pending] of this.asks) this.dropPending(id, pending, err, 'stopped');
+    for (const held of this.unborn.values()) clearTimeout(held.timer);
+    this.unborn.clear();
     this.flush();
   }
 
