@@ -3,16 +3,19 @@
  * thread are rebuilt by `reviveError` with the same class, message and code.
  */
 
-/** An `ask` got no reply within its timeout. */
-export class AskTimeoutError extends Error {
-  override readonly name = 'AskTimeoutError';
-  readonly code = 'ERR_ASK_TIMEOUT';
+/** The base of the kernel's error classes: an Error with a fixed name and code. */
+function kernelError(name: string, code: string) {
+  return class extends Error {
+    override readonly name = name;
+    readonly code = code;
+  };
 }
 
+/** An `ask` got no reply within its timeout. */
+export class AskTimeoutError extends kernelError('AskTimeoutError', 'ERR_ASK_TIMEOUT') {}
+
 /** The shard hosting an actor exited (crash, `process.exit`, out of memory) while a call was pending. */
-export class ShardCrashedError extends Error {
-  override readonly name = 'ShardCrashedError';
-  readonly code = 'ERR_SHARD_CRASHED';
+export class ShardCrashedError extends kernelError('ShardCrashedError', 'ERR_SHARD_CRASHED') {
   constructor(
     message: string,
     readonly slot: number,
@@ -22,34 +25,19 @@ export class ShardCrashedError extends Error {
 }
 
 /** A message was addressed to an actor that does not exist (never did, or has stopped). */
-export class ActorNotFoundError extends Error {
-  override readonly name = 'ActorNotFoundError';
-  readonly code = 'ERR_ACTOR_NOT_FOUND';
-}
+export class ActorNotFoundError extends kernelError('ActorNotFoundError', 'ERR_ACTOR_NOT_FOUND') {}
 
 /** The asked actor threw while handling the ask's message. Carries the original error's text. */
-export class ActorFailedError extends Error {
-  override readonly name = 'ActorFailedError';
-  readonly code = 'ERR_ACTOR_FAILED';
-}
+export class ActorFailedError extends kernelError('ActorFailedError', 'ERR_ACTOR_FAILED') {}
 
 /** A supervisor restarted its children more often than its intensity allows, and gave up. */
-export class RestartIntensityError extends Error {
-  override readonly name = 'RestartIntensityError';
-  readonly code = 'ERR_RESTART_INTENSITY';
-}
+export class RestartIntensityError extends kernelError('RestartIntensityError', 'ERR_RESTART_INTENSITY') {}
 
 /** The ActorSystem is stopping or stopped. */
-export class SystemStoppedError extends Error {
-  override readonly name = 'SystemStoppedError';
-  readonly code = 'ERR_SYSTEM_STOPPED';
-}
+export class SystemStoppedError extends kernelError('SystemStoppedError', 'ERR_SYSTEM_STOPPED') {}
 
 /** A control call to a shard did not answer in time. */
-export class ControlTimeoutError extends Error {
-  override readonly name = 'ControlTimeoutError';
-  readonly code = 'ERR_CONTROL_TIMEOUT';
-}
+export class ControlTimeoutError extends kernelError('ControlTimeoutError', 'ERR_CONTROL_TIMEOUT') {}
 
 /** The wire form of an error. */
 export interface ErrorRecord {

@@ -282,6 +282,7 @@ export class Node {
     const cell = new Cell(this, id, spec);
     this.cells.set(id, cell);
     this.graves.delete(id);
+    if (spec.restarts > 0) this.restarts++; // re-created by its supervisor
     const held = this.unborn.get(id);
     if (held !== undefined) {
       this.unborn.delete(id);

@@ -72,10 +72,10 @@ test('id blocks stay in the small-integer range and are requested ahead of need'
   t.true(many.wrapped);
 });
 
-function controlWorker(code: string) {
+function controlWorker(code: string, timeoutMs = 300) {
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(code, { eval: true, workerData: { port: port2 }, transferList: [port2] });
-  return { worker, client: new ControlClient(0, port1, worker, 300) };
+  return { worker, client: new ControlClient(0, port1, worker, timeoutMs) };
 }
 
 test('a control call that gets no answer times out instead of hanging', async (t) => {
@@ -86,7 +86,7 @@ test('a control call that gets no answer times out instead of hanging', async (t
 });
 
 test('a control call pending when the worker exits rejects with ShardCrashedError', async (t) => {
-  const { worker, client } = controlWorker(`setTimeout(() => process.exit(4), 50);`);
+  const { worker, client } = controlWorker(`setTimeout(() => process.exit(4), 50);`, 10_000);
   t.teardown(() => worker.terminate());
   const err = await t.throwsAsync(client.call('stats'), { instanceOf: ShardCrashedError });
   t.regex(err!.message, /exited \(code 4\)/);
