@@ -151,6 +151,7 @@ export class Cell implements Context<unknown> {
     if (!this.node.isShardSlot(slot)) {
       throw new RangeError(`options.slot must be an integer from 0 to ${this.node.settings.shards - 1}`);
     }
+    if (this.node.isGone(slot)) throw new Error(`shard ${slot} exited and is not respawned (respawn is off)`);
     const restart = options.restart === undefined ? 'permanent' : validateRestartType(options.restart, 'options.restart');
     if (options.supervision !== undefined) resolveSupervision(options.supervision, undefined, 'options.supervision');
     const shutdownMs = options.shutdownMs ?? DEFAULT_SHUTDOWN_MS;
@@ -163,10 +164,10 @@ export class Cell implements Context<unknown> {
       props,
       parent: this.self,
       restart,
-      supervision: options.supervision,
       shutdownMs,
       restarts: 0,
     };
+    if (options.supervision !== undefined) spec.supervision = options.supervision;
     children.set(name, {
       ref,
       spec,
@@ -674,8 +675,11 @@ export class Cell implements Context<unknown> {
     this.fail(err);
   }
 
-  /** The shard at `slot` died: handle children, watched actors and the parent that lived there. */
-  shardDown(slot: number, reason: string): void {
+  /**
+   * The shard at `slot` died: handle children, watched actors and the parent that lived there.
+   * When it is `permanent`ly gone (respawn off), lost children are dropped instead of restarted.
+   */
+  shardDown(slot: number, reason: string, permanent: boolean): void {
     if (this.state === STOPPED) return;
     if (this.parent.slot === slot) {
       // Orphaned: the parent is gone with its shard; it will be rebuilt with fresh children.
@@ -703,7 +707,7 @@ export class Cell implements Context<unknown> {
       if (this.state === RESTARTING || this.state === STOPPING) {
         this.children_.delete(entry.spec.name);
         if (--this.x.awaiting === 0) this.postStop();
-      } else if (entry.stopping || this.state === FAILED) {
+      } else if (entry.stopping || this.state === FAILED || permanent) {
         this.children_.delete(entry.spec.name);
       } else if (!entry.alive && entry.timer === undefined) {
         // Not already restarted by a one_for_all or rest_for_one sibling in this loop.

@@ -43,25 +43,21 @@ export class ControlTimeoutError extends kernelError('ControlTimeoutError', 'ERR
 export interface ErrorRecord {
   name: string;
   message: string;
-  stack?: string | undefined;
-  code?: string | undefined;
-  slot?: number | undefined;
+  stack?: string;
+  code?: string;
+  slot?: number;
 }
 
 /** Turns anything thrown into a plain record that crosses threads as JSON. */
 export function errorRecord(err: unknown): ErrorRecord {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    const slot = (err as { slot?: unknown }).slot;
-    return {
-      name: err.name,
-      message: err.message,
-      stack: err.stack,
-      code: typeof code === 'string' ? code : undefined,
-      slot: typeof slot === 'number' ? slot : undefined,
-    };
-  }
-  return { name: 'Error', message: String(err) };
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  // Only defined fields: an undefined one would push the whole batch off the JSON fast path.
+  const rec: ErrorRecord = { name: err.name, message: err.message };
+  const { code, slot } = err as { code?: unknown; slot?: unknown };
+  if (err.stack) rec.stack = err.stack;
+  if (typeof code === 'string') rec.code = code;
+  if (typeof slot === 'number') rec.slot = slot;
+  return rec;
 }
 
 const classes: Record<string, new (message: string) => Error> = {

@@ -115,6 +115,8 @@ export class Node {
   private drainScheduled = false;
   private readonly outbox = new Map<number, BatchBuilder>();
   private readonly down = new Set<number>();
+  /** Down slots that will not come back (respawn is off). */
+  private readonly gone = new Set<number>();
   private readonly deadRing: DeadLetter[] = [];
   private readonly unborn = new Map<number, { items: unknown[]; timer: NodeJS.Timeout }>();
   private readonly graves = new Set<number>();
@@ -170,7 +172,7 @@ export class Node {
       this.outbox.set(targetSlot, box);
     }
     box.add(targetId, senderId, senderSlot, flag, payload);
-    if (box.messages >= this.settings.maxBatch) this.transport.send(targetSlot, box.take());
+    if (box.messages >= this.settings.maxBatch) this.sendBatch(targetSlot, box.take());
     else if (!this.draining) this.scheduleDrain();
   }
 
@@ -367,7 +369,21 @@ export class Node {
 
   /** Sends every non-empty outbox. */
   flush(): void {
-    for (const [slot, box] of this.outbox) if (box.messages > 0) this.transport.send(slot, box.take());
+    for (const [slot, box] of this.outbox) if (box.messages > 0) this.sendBatch(slot, box.take());
+  }
+
+  private sendBatch(slot: number, flat: unknown[]): void {
+    if (!this.gone.has(slot)) {
+      this.transport.send(slot, flat);
+      return;
+    }
+    // The shard is down for good (respawn off): what was sent to it is dead.
+    let i = 0;
+    while (i < flat.length) {
+      const [target, sid, sslot, flag] = flat.slice(i, i + 4) as number[];
+      const end = i + HEADER + (flat[i + 4] as number);
+      for (i += HEADER; i < end; i++) this.missing(target!, sid!, sslot!, flag!, flat[i]);
+    }
   }
 
   // ---- asks ------------------------------------------------------------------------------------
@@ -432,10 +448,12 @@ export class Node {
   /**
    * The shard at `slot` died: asks waiting on it are rejected, watchers of its actors are told,
    * supervisors of its actors restart them (their `start` is held until the shard is back), and
-   * actors whose parent lived there are stopped.
+   * actors whose parent lived there are stopped. A `permanent` loss (respawn off) turns whatever is
+   * sent there afterwards into dead letters.
    */
-  shardDown(slot: number, reason: string): void {
+  shardDown(slot: number, reason: string, permanent = false): void {
     this.down.add(slot);
+    if (permanent) this.gone.add(slot);
     this.transport.disconnect(slot);
     for (const [id, pending] of this.asks) {
       if (pending.target.slot !== slot) continue;
@@ -445,13 +463,18 @@ export class Node {
       );
       this.dropPending(id, pending, err, 'shard-crash');
     }
-    for (const cell of [...this.cells.values()]) cell.shardDown(slot, reason);
+    for (const cell of [...this.cells.values()]) cell.shardDown(slot, reason, permanent);
     if (!this.draining) this.drain();
   }
 
   /** The shard at `slot` is back (already connected through the transport). */
   shardUp(slot: number): void {
     this.down.delete(slot);
+  }
+
+  /** Whether the shard at `slot` is down for good (it died with respawn off). */
+  isGone(slot: number): boolean {
+    return this.gone.has(slot);
   }
 
   /** Whether the shard at `slot` is currently down. */

@@ -25,7 +25,8 @@ export interface StartMessage {
   props: unknown;
   parent: ActorRef;
   restart: RestartType;
-  supervision: Partial<SupervisorSpec> | undefined;
+  /** Absent rather than undefined: every field must survive JSON (codec.ts). */
+  supervision?: Partial<SupervisorSpec>;
   shutdownMs: number;
   /** How many times the parent has restarted this child. */
   restarts: number;
@@ -61,7 +62,7 @@ export type SystemMessage = StartMessage | StopMessage | FailedMessage | Termina
 /** A node-level control message from the main thread, on the data channel so it is ordered with data. */
 export type NodeControl =
   | { ctl: 'peer'; slot: number; port: MessagePort }
-  | { ctl: 'down'; slot: number; reason: string }
+  | { ctl: 'down'; slot: number; reason: string; permanent: boolean }
   | { ctl: 'up'; slot: number; port: MessagePort }
   | { ctl: 'ids'; base: number };
 

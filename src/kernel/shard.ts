@@ -51,7 +51,7 @@ function onControl(msg: NodeControl): void {
       transport.connect(msg.slot, msg.port);
       return;
     case 'down':
-      node.shardDown(msg.slot, msg.reason);
+      node.shardDown(msg.slot, msg.reason, msg.permanent);
       return;
     case 'up':
       transport.connect(msg.slot, msg.port);

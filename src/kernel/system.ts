@@ -297,8 +297,9 @@ export class ActorSystem extends EventEmitter {
     this.shardHandles[h.slot] = undefined;
     h.control.close();
     this.emit('shardExit', { slot: h.slot, reason });
-    for (const other of this.shardHandles) other?.worker.postMessage({ ctl: 'down', slot: h.slot, reason });
-    this.node.shardDown(h.slot, reason);
+    const permanent = !this.options.respawn;
+    for (const other of this.shardHandles) other?.worker.postMessage({ ctl: 'down', slot: h.slot, reason, permanent });
+    this.node.shardDown(h.slot, reason, permanent);
     if (this.options.respawn) void this.respawn(h.slot, 0);
   }
 

@@ -66,3 +66,21 @@ test('a parent on a healthy shard restarts its child lost with another shard', a
   const events = await system.ask<{ id: number; reason: string }[]>(watcher, { type: 'events' });
   t.deepEqual(events, [{ id: remote.id, reason: 'shard-crash' }]);
 });
+
+test('with respawn off, a dead shard stays down: asks to it fail at once and spawning there is refused', async (t) => {
+  const system = await startSystem({ shards: 2, respawn: false });
+  t.teardown(() => system.stop());
+  const killer = system.spawn(ShardKiller, 'killer', undefined, { slot: 1 });
+  const counter = system.spawn(Counter, 'counter', undefined, { slot: 1 });
+  t.is(await system.ask(counter, { type: 'get' }), 0);
+  const exited = new Promise((resolve) => system.once('shardExit', resolve));
+  system.send(killer, { type: 'exit' });
+  await exited;
+  await t.throwsAsync(system.ask(counter, { type: 'get' }), { instanceOf: ShardCrashedError, message: /shard 1 is down/ });
+  t.throws(() => system.spawn(Counter, 'another', undefined, { slot: 1 }), { message: 'shard 1 exited and is not respawned (respawn is off)' });
+  system.send(counter, { type: 'add', n: 1 });
+  await eventually(async () => (await system.stats()).deadLetters >= 1, 'a dead letter for the gone shard');
+  t.deepEqual((await system.tree()).children.map((c) => c.name), [], 'the lost roots were dropped, not restarted');
+  const survivor = system.spawn(Counter, 'survivor', undefined, { slot: 0 });
+  t.is(await system.ask(survivor, { type: 'get' }), 0);
+});
