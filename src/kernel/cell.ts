@@ -305,6 +305,7 @@ export class Cell implements Context<unknown> {
         const entry = sys.shift()!;
         if (sys.length === 0) this.sys = null;
         n++;
+        this.curSid = 0;
         this.handleSystem(entry);
         continue;
       }
@@ -365,6 +366,7 @@ export class Cell implements Context<unknown> {
   }
 
   private init(): void {
+    this.curSid = 0; // no sender while preStart runs
     const cls = lookupKind(this.spec.kind);
     try {
       if (!cls) throw new TypeError(`actor kind "${this.spec.kind}" is not registered on shard ${this.node.slot}`);
@@ -487,7 +489,7 @@ export class Cell implements Context<unknown> {
       this.head = (i + 1) & this.mask;
     }
     this.msgs = this.senders = null;
-    const note: TerminatedMessage = { t: 'terminated', name: this.name, reason: this.x.stopReason };
+    const note: TerminatedMessage = { t: 'terminated', name: this.name, reason: this.ext?.stopReason ?? 'stopped' };
     this.node.route(this.parent.id, this.parent.slot, id, slot, FLAG_SYSTEM, note);
     const watchers = this.ext?.watchers;
     if (watchers) {
@@ -593,6 +595,7 @@ export class Cell implements Context<unknown> {
 
   private signalTerminated(ref: ActorRef, reason: TerminationReason): void {
     if (this.state !== RUNNING || !this.behavior?.onTerminated) return;
+    this.curSid = 0;
     let result: unknown;
     try {
       result = this.behavior.onTerminated(ref, reason);
