@@ -251,7 +251,7 @@ export class Node {
       held = { items: [], timer };
       this.unborn.set(targetId, held);
     }
-    if (held.items.length >= HELD_PER_ACTOR * 4) {
+    if (held.items.length >= HELD_PER_ACTOR * 4 /* values per envelope */) {
       this.missing(targetId, senderId, senderSlot, flag, payload);
       return;
     }
@@ -525,10 +525,5 @@ export class Node {
     for (const held of this.unborn.values()) clearTimeout(held.timer);
     this.unborn.clear();
     this.flush();
-  }
-
-  /** Whether `close` was called. */
-  get closed(): boolean {
-    return this.stopped;
   }
 }

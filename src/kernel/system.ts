@@ -179,7 +179,7 @@ export class ActorSystem extends EventEmitter {
 
   /** Counters of every shard and the main thread. */
   async stats(): Promise<SystemStats> {
-    const nodes = [this.node.stats(), ...(await this.callAll('stats'))];
+    const nodes = [this.node.stats(), ...(await this.callAll((c) => c.call('stats')))];
     return {
       nodes,
       actors: sum(nodes, 'actors'),
@@ -191,12 +191,12 @@ export class ActorSystem extends EventEmitter {
 
   /** The most recent dead letters of every node. */
   async deadLetters(): Promise<DeadLetter[]> {
-    return [this.node.deadLetters(), ...(await this.callAll('deadLetters'))].flat();
+    return [this.node.deadLetters(), ...(await this.callAll((c) => c.call('deadLetters')))].flat();
   }
 
   /** The supervision tree, from the guardian down, gathered from every shard. */
   async tree(): Promise<ActorTreeNode> {
-    const infos = [this.node.cellInfos(), ...(await this.callAll('cells'))].flat();
+    const infos = [this.node.cellInfos(), ...(await this.callAll((c) => c.call('cells')))].flat();
     return buildTree(infos);
   }
 
@@ -229,7 +229,7 @@ export class ActorSystem extends EventEmitter {
     clearTimeout(timer);
     this.node.close();
     if (this.clock instanceof VirtualClock) this.clock.coordinate(undefined);
-    const handles = this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
+    const handles = this.liveShards();
     this.shardHandles.fill(undefined);
     for (const h of handles) h.control.close();
     await Promise.all(handles.map((h) => h.worker.terminate()));
@@ -269,13 +269,12 @@ export class ActorSystem extends EventEmitter {
 
   private attach(h: ShardHandle): void {
     this.node.transport.connect(h.slot, h.worker);
-    h.worker.on('error', (err) => (h.lastError = err));
     h.worker.once('exit', (code) => this.onShardExit(h, code));
   }
 
   /** Connects every pair of the given shards (and each of them with every other live shard) by a MessageChannel. */
   private connectMesh(fresh: ShardHandle[]): void {
-    const live = this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
+    const live = this.liveShards();
     const done = new Set<string>();
     for (const a of fresh) {
       for (const b of live) {
@@ -341,11 +340,13 @@ export class ActorSystem extends EventEmitter {
     return h;
   }
 
-  private async callAll<K extends 'stats' | 'cells' | 'deadLetters'>(
-    method: K,
-  ): Promise<Awaited<ReturnType<import('./control.js').ShardControl[K]>>[]> {
-    const live = this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
-    return Promise.all(live.map((h) => h.control.call(method, ...([] as unknown as Parameters<import('./control.js').ShardControl[K]>))));
+  /** Makes one control call to every live shard. */
+  private callAll<T>(call: (control: ControlClient) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.liveShards().map((h) => call(h.control)));
+  }
+
+  private liveShards(): ShardHandle[] {
+    return this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
   }
 
   private assertRunning(): void {
@@ -357,15 +358,14 @@ export class ActorSystem extends EventEmitter {
   /** Steps virtual time to `target` through every due timer on every thread, in order. */
   private async advanceTo(target: number): Promise<void> {
     const clock = this.clock as VirtualClock;
-    const live = () => this.shardHandles.filter((h): h is ShardHandle => h !== undefined);
     for (;;) {
-      const dues = [clock.nextDue(), ...(await Promise.all(live().map((h) => h.control.call('nextDue'))))];
+      const dues = [clock.nextDue(), ...(await this.callAll((c) => c.call('nextDue')))];
       let next: number | undefined;
       for (const d of dues) if (d !== undefined && (next === undefined || d < next)) next = d;
       if (next === undefined || next > target) break;
       clock.setNow(next);
       clock.fireDue();
-      await Promise.all(live().map((h) => h.control.call('fireDue')));
+      await this.callAll((c) => c.call('fireDue'));
       await this.settle();
     }
     clock.setNow(target);
@@ -376,9 +376,7 @@ export class ActorSystem extends EventEmitter {
   private async settle(): Promise<void> {
     for (let round = 0; round < 2; round++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      await Promise.all(
-        this.shardHandles.filter((h): h is ShardHandle => h !== undefined).map((h) => h.control.call('settle')),
-      );
+      await this.callAll((c) => c.call('settle'));
     }
   }
 }
