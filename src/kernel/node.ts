@@ -81,6 +81,8 @@ interface PendingAsk {
   target: ActorRef;
   /** A death watch from outside any actor (`terminated`), not an ask. */
   watch: boolean;
+  /** An inbox: every message goes to this handler, and the entry stays until closed. */
+  inbox?: (msg: unknown) => void;
 }
 
 const DEAD_LETTER_RING = 64;
@@ -419,9 +421,25 @@ export class Node {
     });
   }
 
+  /** Opens a mailbox for code outside any actor: messages sent to the returned ref go to `handler`. */
+  openInbox(handler: (msg: unknown) => void): ActorRef {
+    const id = this.askId();
+    this.asks.set(id, { resolve: () => {}, reject: () => {}, timer: undefined, target: makeRef(0, this.slot), watch: false, inbox: handler });
+    return makeRef(id, this.slot);
+  }
+
+  /** Closes an inbox; later messages to it are dropped. */
+  closeInbox(ref: ActorRef): void {
+    if (this.asks.get(ref.id)?.inbox) this.asks.delete(ref.id);
+  }
+
   private settleAsk(id: number, flag: number, payload: unknown): void {
     const pending = this.asks.get(id);
     if (pending === undefined) return; // timed out already
+    if (pending.inbox) {
+      if (flag === FLAG_USER) pending.inbox(payload);
+      return;
+    }
     if (pending.watch) {
       if (flag !== FLAG_SYSTEM || (payload as SystemMessage).t !== 'terminated') return;
       this.asks.delete(id);

@@ -34,6 +34,12 @@ export interface ActorTreeNode {
   children: ActorTreeNode[];
 }
 
+/** A main-thread mailbox (`system.inbox`). */
+export interface Inbox {
+  readonly ref: ActorRef;
+  close(): void;
+}
+
 /** Counters for the whole system: one entry per shard plus the main thread (slot -1). */
 export interface SystemStats {
   nodes: NodeStats[];
@@ -157,6 +163,16 @@ export class ActorSystem extends EventEmitter {
   ask<R = unknown>(ref: ActorRef, msg: unknown, timeoutMs?: number): Promise<R> {
     if (this.stopping) return Promise.reject(new SystemStoppedError('the actor system is stopping'));
     return this.node.ask<R>(ref, msg, timeoutMs);
+  }
+
+  /**
+   * A mailbox on the main thread for code outside any actor (an HTTP watch stream, say): actors
+   * send to `ref`, `handler` gets each message in order. Close it when done.
+   */
+  inbox<M = unknown>(handler: (msg: M) => void): Inbox {
+    this.assertRunning();
+    const ref = this.node.openInbox(handler as (msg: unknown) => void);
+    return { ref, close: () => this.node.closeInbox(ref) };
   }
 
   /** Resolves with the reason once `ref` terminates (at once with 'not-found' when it does not exist). */

@@ -1,0 +1,336 @@
+/**
+ * The registry owns the store: every read and write of API objects goes through this one actor,
+ * so writes are ordered and checked (optimistic concurrency) in one place. It keeps the committed
+ * objects in memory (a watch cache over the store), a bounded history of changes for watches, and
+ * each object's encoding per API version, so a list is a join of cached strings.
+ *
+ * Writes are group-committed: while one commit is in flight, later writes gather into the next.
+ * A writer is answered only after its commit is durable; readers see committed state only.
+ */
+import { randomUUID } from 'node:crypto';
+import { Actor, type ActorRef } from '../src/kernel/index.js';
+import type { ApiObject } from '../src/api/model.js';
+import { RESOURCES, storeKey, type Resource } from '../src/api/resources.js';
+import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from '../src/api/selector.js';
+import { alreadyExists, conflict, gone, internalError, notFound, type StatusInfo } from '../src/api/status.js';
+import { toV1beta1, v1beta1ListJson } from '../src/api/v1beta1.js';
+import { LmdbStore } from '../src/store/lmdb.js';
+import { MemoryStore } from '../src/store/memory.js';
+import { StoreConflictError, type Store, type StoreKind, type WriteOp } from '../src/store/store.js';
+
+/** The API versions the registry encodes for. */
+export type ApiVersion = 'v1beta1';
+
+/** A query's filters. */
+export interface Filter {
+  namespace?: string;
+  labels?: LabelSelector;
+  fields?: FieldSelector;
+}
+
+/** What the gateway asks the registry. */
+export type RegistryRequest =
+  | { op: 'get'; resource: Resource; namespace: string; name: string; version: ApiVersion }
+  | { op: 'list'; resource: Resource; filter: Filter; version: ApiVersion }
+  | { op: 'create'; resource: Resource; object: ApiObject; version: ApiVersion }
+  | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion }
+  | { op: 'delete'; resource: Resource; namespace: string; name: string; version: ApiVersion }
+  | { op: 'watch'; id: string; resource: Resource; filter: Filter; fromRevision: number; version: ApiVersion; inbox: ActorRef }
+  | { op: 'unwatch'; id: string };
+
+/** The registry's answer: an encoded body, or a Status to render. */
+export type RegistryReply = { ok: true; code: number; body: string } | { ok: false; error: StatusInfo };
+
+/** Props: which store, where, and how much history to keep for watches. */
+export interface RegistryProps {
+  store: StoreKind;
+  /** The lmdb folder, or the name under which a memory store survives registry restarts. */
+  path: string;
+  /** Changes kept for watches that resume from a resourceVersion (default 10,000). */
+  historySize?: number;
+}
+
+type Internal = { op: 'committed'; batch: number; revisions: number[] } | { op: 'commitFailed'; batch: number; conflict: boolean; message: string };
+
+interface PendingWrite {
+  op: WriteOp;
+  resource: Resource;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  prev: ApiObject | undefined;
+  replyTo: ActorRef | null;
+  version: ApiVersion;
+  code: number;
+}
+
+interface Change {
+  revision: number;
+  resource: Resource;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: ApiObject;
+  prev: ApiObject | undefined;
+}
+
+interface Watcher {
+  resource: Resource;
+  filter: Filter;
+  version: ApiVersion;
+  inbox: ActorRef;
+}
+
+// A memory store outlives a restart of the registry (not of its shard): a bug must not wipe the cluster.
+const memoryStores = new Map<string, MemoryStore>();
+const encodings = new WeakMap<ApiObject, string>();
+
+/** The v1beta1 JSON of an object, computed once per object (objects are never changed once stored). */
+function encode(obj: ApiObject): string {
+  let json = encodings.get(obj);
+  if (json === undefined) {
+    json = JSON.stringify(toV1beta1(obj));
+    encodings.set(obj, json);
+  }
+  return json;
+}
+
+function matches(resource: Resource, filter: Filter, obj: ApiObject): boolean {
+  if (filter.namespace && obj.metadata.namespace !== filter.namespace) return false;
+  if (filter.labels && !matchesLabels(filter.labels, obj.metadata.labels)) return false;
+  if (filter.fields) {
+    const fields = RESOURCES[resource].fields;
+    return matchesFields(filter.fields, (f) => fields[f]?.(obj));
+  }
+  return true;
+}
+
+/** The registry actor. */
+export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
+  static override readonly kind = 'helmsman.registry';
+
+  private store!: Store;
+  private readonly objects = new Map<Resource, Map<string, ApiObject>>();
+  /** Uncommitted writes by key (null: a pending delete), for conflict checks. */
+  private readonly pending = new Map<string, ApiObject | null>();
+  private batch: PendingWrite[] = [];
+  private inFlight: PendingWrite[] | undefined;
+  private batchSeq = 0;
+  private revision = 0;
+  private readonly history: Change[] = [];
+  /** The oldest revision from which a watch can resume. */
+  private horizon = 0;
+  private readonly watchers = new Map<string, Watcher>();
+
+  override async preStart(): Promise<void> {
+    if (this.props.store === 'lmdb') this.store = LmdbStore.open(this.props.path);
+    else {
+      let mem = memoryStores.get(this.props.path);
+      if (!mem) memoryStores.set(this.props.path, (mem = new MemoryStore()));
+      this.store = mem;
+    }
+    for (const r of Object.keys(RESOURCES) as Resource[]) this.objects.set(r, new Map());
+    const snapshot = await this.store.load();
+    for (const { key, value } of snapshot.objects) this.objects.get(resourceOfKey(key))?.set(key, value);
+    this.revision = this.horizon = snapshot.revision;
+  }
+
+  override async postStop(): Promise<void> {
+    if (this.props.store === 'lmdb') await this.store.close();
+  }
+
+  receive(msg: RegistryRequest | Internal): void {
+    switch (msg.op) {
+      case 'get':
+        return this.get(msg.resource, msg.namespace, msg.name);
+      case 'list':
+        return this.list(msg.resource, msg.filter);
+      case 'create':
+        return this.create(msg.resource, msg.object, msg.version);
+      case 'update':
+        return this.update(msg.resource, msg.object, msg.version);
+      case 'delete':
+        return this.remove(msg.resource, msg.namespace, msg.name, msg.version);
+      case 'watch':
+        return this.watch(msg);
+      case 'unwatch':
+        this.watchers.delete(msg.id);
+        return;
+      case 'committed':
+        return this.committed(msg.revisions);
+      case 'commitFailed':
+        return this.commitFailed(msg.conflict, msg.message);
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  private get(resource: Resource, namespace: string, name: string): void {
+    const obj = this.objects.get(resource)!.get(storeKey(resource, namespace, name));
+    if (!obj) return this.fail(notFoundInfo(resource, name));
+    this.ctx.reply({ ok: true, code: 200, body: encode(obj) } satisfies RegistryReply);
+  }
+
+  private list(resource: Resource, filter: Filter): void {
+    const items: string[] = [];
+    for (const obj of this.objects.get(resource)!.values()) if (matches(resource, filter, obj)) items.push(encode(obj));
+    this.ctx.reply({ ok: true, code: 200, body: v1beta1ListJson(resource, this.revision, items) } satisfies RegistryReply);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  /** The latest state of a key, committed or pending. */
+  private current(resource: Resource, key: string): ApiObject | undefined {
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return pending ?? undefined;
+    return this.objects.get(resource)!.get(key);
+  }
+
+  private create(resource: Resource, object: ApiObject, version: ApiVersion): void {
+    const { namespace, name } = object.metadata;
+    const key = storeKey(resource, namespace, name);
+    if (this.current(resource, key)) return this.fail(alreadyExistsInfo(resource, name));
+    object.metadata.uid = randomUUID();
+    object.metadata.creationTimestamp = new Date(this.ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    object.metadata.resourceVersion = 0;
+    this.write({ op: { type: 'put', key, value: object, expect: 0 }, resource, type: 'ADDED', prev: undefined, replyTo: this.ctx.sender, version, code: 201 });
+  }
+
+  private update(resource: Resource, object: ApiObject, version: ApiVersion): void {
+    const { namespace, name, resourceVersion } = object.metadata;
+    const key = storeKey(resource, namespace, name);
+    const prev = this.current(resource, key);
+    if (!prev) return this.fail(notFoundInfo(resource, name));
+    if (resourceVersion && resourceVersion !== prev.metadata.resourceVersion) {
+      return this.fail(conflictInfo(resource, name));
+    }
+    // Identity and status belong to the server: an update changes metadata labels/annotations and spec.
+    object.metadata = { ...object.metadata, uid: prev.metadata.uid, creationTimestamp: prev.metadata.creationTimestamp };
+    if ('status' in prev && 'status' in object) (object as { status: unknown }).status = prev.status;
+    if (prev.kind === 'Pod' && object.kind === 'Pod' && !object.spec.host) object.spec.host = prev.spec.host;
+    const committed = this.pending.has(key) ? undefined : prev.metadata.resourceVersion;
+    this.write({ op: { type: 'put', key, value: object, expect: committed }, resource, type: 'MODIFIED', prev, replyTo: this.ctx.sender, version, code: 200 });
+  }
+
+  private remove(resource: Resource, namespace: string, name: string, version: ApiVersion): void {
+    const key = storeKey(resource, RESOURCES[resource].namespaced ? namespace : '', name);
+    const prev = this.current(resource, key);
+    if (!prev) return this.fail(notFoundInfo(resource, name));
+    const expect = this.pending.has(key) ? undefined : prev.metadata.resourceVersion;
+    this.write({ op: { type: 'delete', key, expect }, resource, type: 'DELETED', prev, replyTo: this.ctx.sender, version, code: 200 });
+  }
+
+  private write(w: PendingWrite): void {
+    this.pending.set(w.op.key, w.op.type === 'put' ? w.op.value : null);
+    this.batch.push(w);
+    this.flush();
+  }
+
+  /** Starts committing the gathered writes unless a commit is in flight (then they wait for it). */
+  private flush(): void {
+    if (this.inFlight || this.batch.length === 0) return;
+    const writes = (this.inFlight = this.batch);
+    this.batch = [];
+    const batch = ++this.batchSeq;
+    const self = this.ctx.self;
+    this.store.commit(writes.map((w) => w.op)).then(
+      (revisions) => this.ctx.send(self, { op: 'committed', batch, revisions }),
+      (err: Error) => this.ctx.send(self, { op: 'commitFailed', batch, conflict: err instanceof StoreConflictError, message: err.message }),
+    );
+  }
+
+  private committed(revisions: number[]): void {
+    const writes = this.inFlight!;
+    this.inFlight = undefined;
+    writes.forEach((w, i) => {
+      const revision = revisions[i]!;
+      const objects = this.objects.get(w.resource)!;
+      const key = w.op.key;
+      let object: ApiObject;
+      if (w.op.type === 'put') {
+        object = w.op.value;
+        objects.set(key, object);
+      } else {
+        objects.delete(key);
+        // A deletion is reported with the object as it was, at the deletion's revision.
+        object = { ...w.prev!, metadata: { ...w.prev!.metadata, resourceVersion: revision } } as ApiObject;
+      }
+      if (this.pending.get(key) === (w.op.type === 'put' ? w.op.value : null)) this.pending.delete(key);
+      this.revision = revision;
+      this.record({ revision, resource: w.resource, type: w.type, object, prev: w.prev });
+      if (w.replyTo) {
+        const body = w.op.type === 'put' ? encode(object) : '{"kind":"Status","apiVersion":"v1beta1","status":"Success","code":200}';
+        this.ctx.send(w.replyTo, { ok: true, code: w.code, body } satisfies RegistryReply);
+      }
+    });
+    this.flush();
+  }
+
+  private commitFailed(isConflict: boolean, message: string): void {
+    const writes = this.inFlight!;
+    this.inFlight = undefined;
+    for (const w of writes) {
+      if (this.pending.get(w.op.key) === (w.op.type === 'put' ? w.op.value : null)) this.pending.delete(w.op.key);
+      const name = w.prev?.metadata.name ?? (w.op.type === 'put' ? w.op.value.metadata.name : '');
+      const error = isConflict ? conflictInfo(w.resource, name) : internalError(`store commit failed: ${message}`).info;
+      if (w.replyTo) this.ctx.send(w.replyTo, { ok: false, error } satisfies RegistryReply);
+    }
+    this.flush();
+  }
+
+  private fail(error: StatusInfo): void {
+    this.ctx.reply({ ok: false, error } satisfies RegistryReply);
+  }
+
+  // ---- watches -----------------------------------------------------------------------------------
+
+  private record(change: Change): void {
+    this.history.push(change);
+    if (this.history.length > (this.props.historySize ?? 10_000)) this.horizon = this.history.shift()!.revision;
+    for (const w of this.watchers.values()) if (w.resource === change.resource) this.deliver(w, change);
+  }
+
+  /** Sends one change to a watcher as the event its filter sees (a label change can add or remove). */
+  private deliver(w: Watcher, change: Change): void {
+    const now = matches(change.resource, w.filter, change.object);
+    const before = change.prev !== undefined && change.type !== 'ADDED' && matches(change.resource, w.filter, change.prev);
+    let type: string = change.type;
+    if (change.type === 'MODIFIED') {
+      if (now && !before) type = 'ADDED';
+      else if (!now && before) type = 'DELETED';
+      else if (!now) return;
+    } else if (!now) return;
+    this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object)}}`);
+  }
+
+  private watch(msg: Extract<RegistryRequest, { op: 'watch' }>): void {
+    const from = msg.fromRevision;
+    if (from > 0 && from < this.horizon) {
+      return this.fail(gone(`too old resource version: ${from} (${this.horizon})`).info);
+    }
+    const w: Watcher = { resource: msg.resource, filter: msg.filter, version: msg.version, inbox: msg.inbox };
+    this.ctx.reply({ ok: true, code: 200, body: '' } satisfies RegistryReply);
+    if (from > 0) {
+      for (const change of this.history) if (change.revision > from && change.resource === w.resource) this.deliver(w, change);
+    } else {
+      // No resourceVersion: the current state first, as ADDED events, then every change.
+      for (const obj of this.objects.get(w.resource)!.values()) {
+        if (matches(w.resource, w.filter, obj)) this.ctx.send(w.inbox, `{"type":"ADDED","object":${encode(obj)}}`);
+      }
+    }
+    this.watchers.set(msg.id, w);
+  }
+}
+
+function resourceOfKey(key: string): Resource {
+  return key.split('/')[2] as Resource;
+}
+
+function notFoundInfo(resource: Resource, name: string): StatusInfo {
+  return notFound(RESOURCES[resource].singular, name).info;
+}
+
+function alreadyExistsInfo(resource: Resource, name: string): StatusInfo {
+  return alreadyExists(RESOURCES[resource].singular, name).info;
+}
+
+function conflictInfo(resource: Resource, name: string): StatusInfo {
+  const detail = 'the object has been modified; please apply your changes to the latest version and try again';
+  return conflict(RESOURCES[resource].singular, name, detail).info;
+}

@@ -1,0 +1,72 @@
+import type { Context, Middleware } from 'koa';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ActorSystem } from '../kernel/index.js';
+
+/** Prometheus metrics of the API server: requests by verb and code, latency, and the actor system's counters. */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'apiserver_request_total',
+    help: 'API requests by verb, resource and HTTP code',
+    labelNames: ['verb', 'resource', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'apiserver_request_duration_seconds',
+    help: 'API request latency by verb',
+    labelNames: ['verb'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(system: ActorSystem) {
+    const stats = () => system.stats();
+    const gauge = (name: string, help: string, pick: (s: Awaited<ReturnType<typeof stats>>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          this.set(pick(await stats()));
+        },
+      });
+    gauge('helmsman_actors', 'Actors alive', (s) => s.actors);
+    gauge('helmsman_messages_processed_total', 'Messages handled by actors', (s) => s.processed);
+    gauge('helmsman_dead_letters_total', 'Messages that found no actor', (s) => s.deadLetters);
+    gauge('helmsman_actor_restarts_total', 'Actor restarts by their supervisors', (s) => s.restarts);
+  }
+
+  /** The Content-Type of `render()`. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Counts and times every request (watch streams are counted when they end). */
+  middleware(): Middleware {
+    return async (ctx: Context, next) => {
+      const end = this.latency.startTimer({ verb: verbOf(ctx) });
+      try {
+        await next();
+      } finally {
+        end();
+        this.requests.inc({ verb: verbOf(ctx), resource: resourceOf(ctx.path), code: String(ctx.status) });
+      }
+    };
+  }
+}
+
+function verbOf(ctx: Context): string {
+  const m = ctx.method;
+  if (m === 'GET') return ctx.path.includes('/watch/') ? 'WATCH' : /\/api\/v1beta1\/[^/]+\/[^/]+/.test(ctx.path) ? 'GET' : 'LIST';
+  return m;
+}
+
+function resourceOf(path: string): string {
+  const m = /^\/api\/v1beta1\/(?:watch\/)?([^/]+)/.exec(path);
+  return m ? m[1]! : '';
+}

@@ -1,0 +1,195 @@
+/**
+ * The internal model: one shape per kind, close to core/v1 (metadata / spec / status), which every
+ * API version converts to and from with pure functions (v1beta1.ts; core/v1 later). The store, the
+ * registry and the cluster's actors only ever see these shapes.
+ */
+
+/** Metadata every object has. `resourceVersion` is the store revision of its last write. */
+export interface ObjectMeta {
+  name: string;
+  /** '' for cluster-scoped kinds (nodes). */
+  namespace: string;
+  uid: string;
+  resourceVersion: number;
+  /** RFC 3339. */
+  creationTimestamp: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Set by the registry for pods a replication controller created. */
+  generateName?: string;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  hostPort?: number;
+  protocol: 'TCP' | 'UDP';
+  hostIP?: string;
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+export interface Probe {
+  httpGet?: { path?: string; port: number | string; host?: string };
+  tcpSocket?: { port: number | string };
+  exec?: { command: string[] };
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  ports: ContainerPort[];
+  env: EnvVar[];
+  /** Bytes (v1beta1 `memory`). */
+  memory?: number;
+  /** Milli-CPU (v1beta1 `cpu`). */
+  cpu?: number;
+  volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+  livenessProbe?: Probe;
+  lifecycle?: unknown;
+  imagePullPolicy?: string;
+}
+
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+export interface PodSpec {
+  containers: Container[];
+  restartPolicy: RestartPolicy;
+  volumes: { name: string; source?: unknown }[];
+  nodeSelector: Record<string, string>;
+  /** The minion the pod is bound to ('' while unscheduled). */
+  host: string;
+  /** The 2014 manifest's own `version`, `id` and `uuid`, kept for round trips. */
+  manifest: { version: string; id: string; uuid?: string };
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+/** One container's state, as v1beta1's `info` map reports it. */
+export interface ContainerStatus {
+  state: {
+    waiting?: { reason?: string };
+    running?: { startedAt?: string };
+    termination?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string };
+  };
+  restartCount: number;
+  image?: string;
+  podIP?: string;
+  ready?: boolean;
+}
+
+export interface PodStatus {
+  phase: PodPhase;
+  message?: string;
+  host?: string;
+  hostIP?: string;
+  podIP?: string;
+  containers: Record<string, ContainerStatus>;
+}
+
+export interface Pod {
+  kind: 'Pod';
+  metadata: ObjectMeta;
+  spec: PodSpec;
+  status: PodStatus;
+}
+
+export interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+  spec: PodSpec;
+}
+
+export interface ReplicationController {
+  kind: 'ReplicationController';
+  metadata: ObjectMeta;
+  spec: { replicas: number; selector: Record<string, string>; template: PodTemplate };
+  status: { replicas: number };
+}
+
+export interface ServicePort {
+  port: number;
+  protocol: 'TCP' | 'UDP';
+  /** The pods' port: a number or a container port's name. */
+  targetPort: number | string;
+}
+
+export interface Service {
+  kind: 'Service';
+  metadata: ObjectMeta;
+  spec: {
+    ports: ServicePort[];
+    selector: Record<string, string>;
+    /** v1beta1 `portalIP`. */
+    clusterIP: string;
+    /** v1beta1 `publicIPs`. */
+    externalIPs: string[];
+    createExternalLoadBalancer: boolean;
+    proxyPort?: number;
+  };
+  status: Record<string, never>;
+}
+
+/** A minion (v1: Node). */
+export interface Node {
+  kind: 'Node';
+  metadata: ObjectMeta;
+  spec: Record<string, never>;
+  status: {
+    hostIP: string;
+    capacity: { cpu?: number; memory?: number };
+    conditions: { type: string; status: string; lastHeartbeatTime?: string; reason?: string }[];
+  };
+}
+
+export interface Endpoints {
+  kind: 'Endpoints';
+  metadata: ObjectMeta;
+  /** `ip:port` of every ready pod behind the service of the same name. */
+  endpoints: { ip: string; port: number }[];
+}
+
+export interface ObjectReference {
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid?: string;
+  fieldPath?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+}
+
+export interface Event {
+  kind: 'Event';
+  metadata: ObjectMeta;
+  involvedObject: ObjectReference;
+  reason: string;
+  message: string;
+  /** v1beta1 `status` (free text). */
+  status: string;
+  source: { component: string; host?: string };
+  firstTimestamp: string;
+  lastTimestamp: string;
+  count: number;
+  type: string;
+}
+
+/** Every stored kind. */
+export type ApiObject = Pod | ReplicationController | Service | Node | Endpoints | Event;
+
+/** An ApiObject's kind name. */
+export type Kind = ApiObject['kind'];
+
+/** A fresh, empty ObjectMeta. */
+export function emptyMeta(name = '', namespace = ''): ObjectMeta {
+  return { name, namespace, uid: '', resourceVersion: 0, creationTimestamp: '', labels: {}, annotations: {} };
+}

@@ -1,0 +1,118 @@
+/**
+ * StatusError is the API's one error: it carries what a Kubernetes `Status` says (HTTP code, reason,
+ * message, details with field causes) and renders itself for an API version. Anything else thrown
+ * in the gateway becomes a 500 InternalError Status.
+ */
+
+/** A Status `reason`. */
+export type StatusReason =
+  | 'BadRequest'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Gone'
+  | 'MethodNotAllowed'
+  | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
+  | 'NotAcceptable'
+  | 'Timeout'
+  | 'ServiceUnavailable'
+  | 'InternalError';
+
+/** One invalid field. */
+export interface StatusCause {
+  /** Kubernetes cause types: FieldValueRequired, FieldValueInvalid, FieldValueDuplicate, FieldValueNotSupported, FieldValueTooLong. */
+  reason: string;
+  message: string;
+  field: string;
+}
+
+/** What a Status says, as plain data (it crosses threads inside replies). */
+export interface StatusInfo {
+  code: number;
+  reason: StatusReason;
+  message: string;
+  /** The object's kind as the client named it (`pods` in v1, `pod` in v1beta1) and its name. */
+  kind?: string;
+  name?: string;
+  causes?: StatusCause[];
+}
+
+/** The API error. */
+export class StatusError extends Error {
+  override readonly name = 'StatusError';
+  constructor(readonly info: StatusInfo) {
+    super(info.message);
+  }
+
+  /** The `Status` object for `apiVersion` ('v1beta1' or 'v1'). */
+  toStatus(apiVersion: string): Record<string, unknown> {
+    return renderStatus(this.info, apiVersion);
+  }
+}
+
+/** Renders a Status for an API version: v1beta1 keys details by `id`, v1 by `name` and adds metadata. */
+export function renderStatus(info: StatusInfo, apiVersion: string): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  if (info.name !== undefined) details[apiVersion === 'v1beta1' ? 'id' : 'name'] = info.name;
+  if (info.kind !== undefined) details.kind = info.kind;
+  if (info.causes?.length) details.causes = info.causes;
+  return {
+    kind: 'Status',
+    apiVersion,
+    ...(apiVersion === 'v1beta1' ? {} : { metadata: {} }),
+    status: 'Failure',
+    message: info.message,
+    reason: info.reason,
+    ...(Object.keys(details).length ? { details } : {}),
+    code: info.code,
+  };
+}
+
+/** A successful Status (DELETE's answer). */
+export function successStatus(apiVersion: string): Record<string, unknown> {
+  return { kind: 'Status', apiVersion, ...(apiVersion === 'v1beta1' ? {} : { metadata: {} }), status: 'Success', code: 200 };
+}
+
+/** `pod "x" not found`. */
+export function notFound(kind: string, name: string): StatusError {
+  return new StatusError({ code: 404, reason: 'NotFound', message: `${kind} "${name}" not found`, kind, name });
+}
+
+/** `pod "x" already exists`. */
+export function alreadyExists(kind: string, name: string): StatusError {
+  return new StatusError({ code: 409, reason: 'AlreadyExists', message: `${kind} "${name}" already exists`, kind, name });
+}
+
+/** A stale resourceVersion. */
+export function conflict(kind: string, name: string, detail: string): StatusError {
+  return new StatusError({
+    code: 409,
+    reason: 'Conflict',
+    message: `Operation cannot be fulfilled on ${kind} "${name}": ${detail}`,
+    kind,
+    name,
+  });
+}
+
+/** `Pod "x" is invalid: field: message; field2: message2`, one cause per field. */
+export function invalid(kind: string, name: string, causes: StatusCause[]): StatusError {
+  const list = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+  return new StatusError({ code: 422, reason: 'Invalid', message: `${kind} "${name}" is invalid: ${list}`, kind, name, causes });
+}
+
+/** A request the server cannot make sense of. */
+export function badRequest(message: string): StatusError {
+  return new StatusError({ code: 400, reason: 'BadRequest', message });
+}
+
+/** A watch from a resourceVersion older than the history kept. */
+export function gone(message: string): StatusError {
+  return new StatusError({ code: 410, reason: 'Gone', message });
+}
+
+/** Anything else: the message is kept, the code is 500. */
+export function internalError(message: string): StatusError {
+  return new StatusError({ code: 500, reason: 'InternalError', message });
+}

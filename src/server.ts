@@ -1,0 +1,90 @@
+/**
+ * The API server: an actor system with the registry actor (owner of the store) and the Koa gateway
+ * in front of it, listening on 127.0.0.1:8080 unless told otherwise.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ActorSystem, type ActorRef } from './kernel/index.js';
+import { Registry } from '../actors/registry.js';
+import { createGateway } from './api/gateway.js';
+import { Metrics } from './api/metrics.js';
+import type { StoreKind } from './store/store.js';
+
+/** Options of `startApiServer`. */
+export interface ApiServerOptions {
+  /** TCP port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1). */
+  address?: string;
+  /** `lmdb` (default, durable, under `dataDir`) or `memory`. */
+  store?: StoreKind;
+  /** Where the lmdb store lives (default ./data). */
+  dataDir?: string;
+  /** Shards of the actor system it starts (default: available parallelism). Ignored with `system`. */
+  shards?: number;
+  /** Run on an existing actor system (its modules must include actors/registry.js). */
+  system?: ActorSystem;
+  /** Changes kept for resuming watches (default 10,000). */
+  historySize?: number;
+}
+
+/** A running API server. */
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  readonly system: ActorSystem;
+  readonly registry: ActorRef;
+  /** Stops listening, closes open connections (watches), and stops the actor system it started. */
+  close(): Promise<void>;
+}
+
+/** The modules an actor system needs to host the API server's actors. */
+export const API_ACTOR_MODULES = [new URL('../actors/registry.js', import.meta.url)];
+
+/** Starts the registry and the gateway and listens. */
+export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
+  const port = opts.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('port must be an integer from 0 to 65535');
+  const store = opts.store ?? 'lmdb';
+  if (store !== 'memory' && store !== 'lmdb') throw new TypeError('store must be "memory" or "lmdb"');
+  const owned = !opts.system;
+  const system = opts.system ?? (await ActorSystem.start({ shards: opts.shards, modules: API_ACTOR_MODULES }));
+  try {
+    const dataDir = resolve(opts.dataDir ?? 'data');
+    let path = `memory-${Date.now()}-${Math.random()}`;
+    if (store === 'lmdb') {
+      mkdirSync(dataDir, { recursive: true });
+      path = resolve(dataDir, 'registry.lmdb');
+    }
+    const registry = system.spawn(Registry, 'registry', { store, path, historySize: opts.historySize }, { slot: 0 });
+    const metrics = new Metrics(system);
+    const app = createGateway({ system, registry, metrics });
+    const server: Server = createServer(app.callback());
+    // Keep-alive connections must not outlive close(): watches are long-lived on purpose.
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(port, opts.address ?? '127.0.0.1', () => ok());
+    });
+    const bound = (server.address() as AddressInfo).port;
+    const host = opts.address ?? '127.0.0.1';
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+      port: bound,
+      system,
+      registry,
+      async close() {
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        });
+        if (owned) await system.stop();
+        else await system.stopActor(registry);
+      },
+    };
+  } catch (err) {
+    if (owned) await system.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,59 @@
+import { open, type RootDatabase } from 'lmdb';
+import type { ApiObject } from '../api/model.js';
+import { StoreConflictError, type Store, type StoreSnapshot, type WriteOp } from './store.js';
+
+// Keys of objects start with '/'; the revision counter sorts before them.
+const REVISION_KEY = '#revision';
+
+/**
+ * LmdbStore is the embedded durable default: one LMDB environment in a folder. A commit is one
+ * LMDB transaction holding the writes and the new revision, and resolves only after it is flushed
+ * to disk. Commits issued in the same event turn share a transaction (LMDB's group commit).
+ */
+export class LmdbStore implements Store {
+  private readonly db: RootDatabase<unknown, string>;
+  private revision: number;
+
+  private constructor(db: RootDatabase<unknown, string>) {
+    this.db = db;
+    this.revision = (db.get(REVISION_KEY) as number | undefined) ?? 0;
+  }
+
+  /** Opens (or creates) the store in `path`. */
+  static open(path: string): LmdbStore {
+    return new LmdbStore(open<unknown, string>({ path, encoding: 'msgpack', compression: false }));
+  }
+
+  async load(): Promise<StoreSnapshot> {
+    const objects: StoreSnapshot['objects'] = [];
+    for (const { key, value } of this.db.getRange({ start: '/' })) objects.push({ key, value: value as ApiObject });
+    return { revision: this.revision, objects };
+  }
+
+  async commit(ops: WriteOp[]): Promise<number[]> {
+    for (const op of ops) {
+      if (op.expect === undefined) continue;
+      const actual = (this.db.get(op.key) as ApiObject | undefined)?.metadata.resourceVersion ?? 0;
+      if (actual !== op.expect) throw new StoreConflictError(op.key, op.expect, actual);
+    }
+    const revs = ops.map(() => ++this.revision);
+    const last = this.revision;
+    ops.forEach((op, i) => {
+      if (op.type === 'put') op.value.metadata.resourceVersion = revs[i]!;
+    });
+    await this.db.transaction(() => {
+      for (const op of ops) {
+        if (op.type === 'put') this.db.put(op.key, op.value);
+        else this.db.remove(op.key);
+      }
+      this.db.put(REVISION_KEY, last);
+    });
+    // Acknowledge only what is on disk, not merely committed (overlappingSync flushes after commit).
+    await this.db.flushed;
+    return revs;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
