@@ -82,7 +82,10 @@ export function createGateway(opts: GatewayOptions): Koa {
   const v1beta1 = new Router({ prefix: '/api/v1beta1' });
   v1beta1.get('/watch/:resource', async (ctx) => {
     const resource = resourceOf(ctx.params.resource!);
-    const unwatch = (id: string) => opts.system.send(opts.registry, { op: 'unwatch', id });
+    const unwatch = (id: string): void => {
+      // A stream that ends because the server is stopping has nobody left to tell.
+      if (!opts.system.stopped) opts.system.send(opts.registry, { op: 'unwatch', id });
+    };
     await watch(ctx, opts.system, ask, unwatch, resource, filterOf(ctx, resource), revisionOf(ctx.query.resourceVersion));
   });
   v1beta1.get('/:resource', async (ctx) => {
@@ -200,8 +203,11 @@ async function watch(
   const id = randomUUID();
   const res = ctx.res;
   let open = true;
+  // Events can arrive with the registry's answer, before the headers are out: hold them until then.
+  let early: string[] | undefined = [];
   const inbox = system.inbox<string>((line) => {
-    if (open) res.write(`${line}\n`);
+    if (early) early.push(line);
+    else if (open) res.write(`${line}\n`);
   });
   const reply = await ask({ op: 'watch', id, resource, filter, fromRevision, version: 'v1beta1' as ApiVersion, inbox: inbox.ref }).catch((err) => {
     inbox.close();
@@ -214,6 +220,8 @@ async function watch(
   ctx.respond = false;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
+  for (const line of early) res.write(`${line}\n`);
+  early = undefined;
   await new Promise<void>((resolve) => {
     const done = (): void => {
       if (!open) return;

@@ -46,15 +46,24 @@ export class ControlClient {
   }
 
   /** Calls `method` on the shard. Rejects with ControlTimeoutError or ShardCrashedError instead of hanging. */
-  async call<K extends keyof ShardControl>(
+  call<K extends keyof ShardControl>(
+    method: K,
+    ...args: Parameters<ShardControl[K]>
+  ): Promise<Awaited<ReturnType<ShardControl[K]>>> {
+    return this.callWithin(this.timeoutMs, method, ...args);
+  }
+
+  /** `call` with its own timeout. */
+  async callWithin<K extends keyof ShardControl>(
+    timeoutMs: number,
     method: K,
     ...args: Parameters<ShardControl[K]>
   ): Promise<Awaited<ReturnType<ShardControl[K]>>> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ControlTimeoutError(`shard ${this.slot} did not answer ${method} within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
+        () => reject(new ControlTimeoutError(`shard ${this.slot} did not answer ${method} within ${timeoutMs} ms`)),
+        timeoutMs,
       );
     });
     try {

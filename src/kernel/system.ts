@@ -133,6 +133,11 @@ export class ActorSystem extends EventEmitter {
     return new ActorSystem(resolved, handles, idGrants);
   }
 
+  /** Whether `stop()` was called. */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
+  }
+
   /** The number of shards. */
   get shards(): number {
     return this.options.shards;
@@ -428,7 +433,8 @@ async function startShard(options: ResolvedOptions, slot: number, idBase: number
     lastError: undefined,
   };
   worker.on('error', (err) => (handle.lastError = err));
-  await handle.control.call('ready');
+  // Importing the actor modules can take a while on a loaded machine: wait for it longer than for a call.
+  await handle.control.callWithin(Math.max(options.controlTimeoutMs, 60_000), 'ready');
   return handle;
 }
 

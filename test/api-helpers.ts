@@ -1,0 +1,83 @@
+/** Helpers for tests against a real API server on a loopback port. */
+import { readFileSync } from 'node:fs';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
+
+/** A seed example file (test/fixtures/seed), parsed. */
+export function seed(name: 'redis-master-pod' | 'redis-slave-controller'): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../../test/fixtures/seed/${name}.json`, import.meta.url), 'utf8'));
+}
+
+/** The path of a seed example file. */
+export function seedPath(name: string): string {
+  return new URL(`../../test/fixtures/seed/${name}.json`, import.meta.url).pathname;
+}
+
+/** Starts a server with a memory store on a free port. */
+export function startServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
+  return startApiServer({ port: 0, store: 'memory', shards: 2, ...opts });
+}
+
+/** A JSON request; resolves with the code and the parsed body. */
+export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { code: res.status, body: json, headers: res.headers };
+}
+
+/** An open watch stream. */
+export interface WatchStream {
+  code: number;
+  /** The Status when the watch was refused. */
+  status?: any;
+  /** Resolves with the next `count` events (rejects after `timeoutMs`). */
+  read(count: number, timeoutMs?: number): Promise<any[]>;
+  close(): void;
+}
+
+/** Opens a watch; resolves once the server has sent its headers (the watch is registered). */
+export async function openWatch(url: string): Promise<WatchStream> {
+  const ac = new AbortController();
+  const res = await fetch(url, { signal: ac.signal });
+  if (res.status !== 200) {
+    const status = await res.json();
+    return { code: res.status, status, read: async () => [], close: () => ac.abort() };
+  }
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const queued: any[] = [];
+  let buf = '';
+  return {
+    code: 200,
+    async read(count: number, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (queued.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`only ${queued.length} of ${count} watch events arrived`);
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${queued.length} of ${count} watch events arrived`)), left))),
+        ]).finally(() => clearTimeout(timer));
+        if (chunk.done) break;
+        buf += decoder.decode(chunk.value, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          queued.push(JSON.parse(buf.slice(0, nl)));
+          buf = buf.slice(nl + 1);
+        }
+      }
+      return queued.splice(0, count);
+    },
+    close: () => ac.abort(),
+  };
+}
