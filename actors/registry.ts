@@ -13,7 +13,7 @@ import type { ApiObject } from '../src/api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../src/api/resources.js';
 import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from '../src/api/selector.js';
 import { alreadyExists, conflict, gone, internalError, notFound, type StatusInfo } from '../src/api/status.js';
-import { toV1beta1, v1beta1ListJson } from '../src/api/v1beta1.js';
+import { toV1beta1, v1beta1ListEnvelope } from '../src/api/v1beta1.js';
 import { LmdbStore } from '../src/store/lmdb.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { StoreConflictError, type Store, type StoreKind, type WriteOp } from '../src/store/store.js';
@@ -38,8 +38,13 @@ export type RegistryRequest =
   | { op: 'watch'; id: string; resource: Resource; filter: Filter; fromRevision: number; version: ApiVersion; inbox: ActorRef }
   | { op: 'unwatch'; id: string };
 
-/** The registry's answer: an encoded body, or a Status to render. */
-export type RegistryReply = { ok: true; code: number; body: string } | { ok: false; error: StatusInfo };
+/**
+ * The registry's answer: an encoded body, or a Status to render. A list is UTF-8 bytes in a
+ * SharedArrayBuffer: it crosses to the gateway without a copy and goes to the socket as it is.
+ */
+export type RegistryReply = { ok: true; code: number; body: string | SharedArrayBuffer } | { ok: false; error: StatusInfo };
+
+
 
 /** Props: which store, where, and how much history to keep for watches. */
 export interface RegistryProps {
@@ -80,6 +85,7 @@ interface Watcher {
 // A memory store outlives a restart of the registry (not of its shard): a bug must not wipe the cluster.
 const memoryStores = new Map<string, MemoryStore>();
 const encodings = new WeakMap<ApiObject, string>();
+const encodedBytes = new WeakMap<ApiObject, Buffer>();
 
 /** The v1beta1 JSON of an object, computed once per object (objects are never changed once stored). */
 function encode(obj: ApiObject): string {
@@ -89,6 +95,35 @@ function encode(obj: ApiObject): string {
     encodings.set(obj, json);
   }
   return json;
+}
+
+/** The same as bytes, cached too: a list is then a concatenation of bytes. */
+function encodeBytes(obj: ApiObject): Buffer {
+  let bytes = encodedBytes.get(obj);
+  if (bytes === undefined) {
+    bytes = Buffer.from(encode(obj));
+    encodedBytes.set(obj, bytes);
+  }
+  return bytes;
+}
+
+/** Joins encoded items into one list document in shared memory. */
+function listBytes(head: string, tail: string[], items: Buffer[]): SharedArrayBuffer {
+  let itemsLength = Math.max(0, items.length - 1);
+  for (const b of items) itemsLength += b.length;
+  const parts = [head, ...tail];
+  const length = parts.reduce((n, p) => n + Buffer.byteLength(p), 0) + itemsLength * tail.length;
+  const sab = new SharedArrayBuffer(length);
+  const out = Buffer.from(sab);
+  let at = out.write(head, 0);
+  for (const t of tail) {
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) out[at++] = 0x2c; // ','
+      at += items[i]!.copy(out, at);
+    }
+    at += out.write(t, at);
+  }
+  return sab;
 }
 
 function matches(resource: Resource, filter: Filter, obj: ApiObject): boolean {
@@ -168,9 +203,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   }
 
   private list(resource: Resource, filter: Filter): void {
-    const items: string[] = [];
-    for (const obj of this.objects.get(resource)!.values()) if (matches(resource, filter, obj)) items.push(encode(obj));
-    this.ctx.reply({ ok: true, code: 200, body: v1beta1ListJson(resource, this.revision, items) } satisfies RegistryReply);
+    const items: Buffer[] = [];
+    for (const obj of this.objects.get(resource)!.values()) if (matches(resource, filter, obj)) items.push(encodeBytes(obj));
+    const { head, tail } = v1beta1ListEnvelope(resource, this.revision);
+    this.ctx.reply({ ok: true, code: 200, body: listBytes(head, tail, items) } satisfies RegistryReply);
   }
 
   // ---- writes ------------------------------------------------------------------------------------

@@ -5,16 +5,29 @@
  */
 import { parseArgs } from 'node:util';
 import { ACTORS_TARGETS, benchActors } from './actors.js';
+import { API_TARGETS, benchApi } from './api.js';
 import { machineInfo } from './machine.js';
+import type { Figure } from './stats.js';
 
-const SCENARIOS = ['actors'] as const;
+type Target = { op: '>=' | '<='; value: number; anchor: string };
+type Scenario = {
+  run: (opts: { runs: number; scale: number; progress: (line: string) => void }) => Promise<{ figures: Record<string, Figure> }>;
+  targets: Record<string, Target>;
+  defaultRuns: number;
+};
+
+const SCENARIO_TABLE: Record<string, Scenario> = {
+  actors: { run: benchActors, targets: ACTORS_TARGETS, defaultRuns: 5 },
+  api: { run: benchApi, targets: API_TARGETS, defaultRuns: 3 },
+};
+const SCENARIOS = Object.keys(SCENARIO_TABLE);
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '5' },
+      runs: { type: 'string' },
       scale: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -24,24 +37,25 @@ async function main(): Promise<number> {
     process.stdout.write(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--json] [--runs N] [--scale X]\n`);
     return values.help ? 0 : 2;
   }
-  if (!(SCENARIOS as readonly string[]).includes(scenario)) {
+  const chosen = SCENARIO_TABLE[scenario];
+  if (!chosen) {
     process.stderr.write(`unknown scenario "${scenario}"; one of: ${SCENARIOS.join(', ')}\n`);
     return 2;
   }
-  const runs = Number(values.runs);
+  const runs = Number(values.runs ?? chosen.defaultRuns);
   const scale = Number(values.scale);
   if (!Number.isInteger(runs) || runs < 1) throw new TypeError('--runs must be a positive integer');
   if (!(scale > 0)) throw new TypeError('--scale must be a number > 0');
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const machine = machineInfo();
-  const result = await benchActors({ runs, scale, progress });
+  const result = await chosen.run({ runs, scale, progress });
   if (values.json) {
     process.stdout.write(JSON.stringify({ scenario, machine, runs, ...result }) + '\n');
     return 0;
   }
   const rows: string[][] = [['figure', 'median', 'min – max', 'target', 'anchor']];
   for (const [key, fig] of Object.entries(result.figures)) {
-    const t = ACTORS_TARGETS[key];
+    const t = chosen.targets[key];
     const ok = t ? (t.op === '>=' ? fig.median >= t.value : fig.median <= t.value) : undefined;
     rows.push([
       key,

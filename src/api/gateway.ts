@@ -58,7 +58,9 @@ export function createGateway(opts: GatewayOptions): Koa {
     if (!reply.ok) throw new StatusError(reply.error);
     ctx.status = reply.code;
     ctx.type = 'application/json';
-    ctx.body = 'pretty' in ctx.query && ctx.query.pretty !== 'false' ? JSON.stringify(JSON.parse(reply.body), null, 2) : reply.body;
+    // A list arrives as bytes in shared memory: view them as a Buffer, no copy.
+    const body = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body);
+    ctx.body = 'pretty' in ctx.query && ctx.query.pretty !== 'false' ? JSON.stringify(JSON.parse(body.toString()), null, 2) : body;
   };
 
   const router = new Router();

@@ -564,12 +564,14 @@ export function toV1beta1(obj: ApiObject): Record<string, unknown> {
   }
 }
 
-/** The list envelope's JSON around already-encoded items (MinionList repeats them as `minions`). */
-export function v1beta1ListJson(resource: Resource, revision: number, items: string[]): string {
+/**
+ * The list envelope around already-encoded items: `head`, the items joined by ',', then `tail`
+ * (a MinionList repeats the items as `minions`: `tail` is then split in two around that copy).
+ */
+export function v1beta1ListEnvelope(resource: Resource, revision: number): { head: string; tail: string[] } {
   const info = RESOURCES[resource];
-  const joined = items.join(',');
-  const head = `{"kind":"${info.v1beta1.listKind}","apiVersion":"v1beta1","selfLink":"/api/v1beta1/${info.v1beta1.path}","resourceVersion":${revision},"items":[${joined}]`;
-  return resource === 'nodes' ? `${head},"minions":[${joined}]}` : `${head}}`;
+  const head = `{"kind":"${info.v1beta1.listKind}","apiVersion":"v1beta1","selfLink":"/api/v1beta1/${info.v1beta1.path}","resourceVersion":${revision},"items":[`;
+  return { head, tail: resource === 'nodes' ? ['],"minions":[', ']}'] : [']}'] };
 }
 
 // ---- field paths ---------------------------------------------------------------------------------

@@ -38,6 +38,12 @@ export interface NodeSettings {
   /** Messages a node handles before it yields to the event loop (I/O, timers, incoming batches). */
   drainBudget: number;
   defaultAskTimeoutMs: number;
+  /**
+   * Hold envelopes for other threads until the event loop's check phase rather than the end of the
+   * current task, so that what many I/O callbacks send in one loop turn leaves in one postMessage.
+   * On for the main thread, where each HTTP request arrives in its own callback.
+   */
+  batchAcrossIo?: boolean;
   random: () => number;
   log: (level: 'error' | 'warn', message: string) => void;
 }
@@ -126,6 +132,11 @@ export class Node {
   private graveNext = 0;
   private stopped = false;
   private readonly drainFn = (): void => this.drain();
+  private flushScheduled = false;
+  private readonly flushFn = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 
   constructor(
     settings: NodeSettings,
@@ -175,7 +186,9 @@ export class Node {
     }
     box.add(targetId, senderId, senderSlot, flag, payload);
     if (box.messages >= this.settings.maxBatch) this.sendBatch(targetSlot, box.take());
-    else if (!this.draining) this.scheduleDrain();
+    else if (this.draining) return;
+    else if (this.settings.batchAcrossIo) this.scheduleFlush();
+    else this.scheduleDrain();
   }
 
   /** Delivers a batch that arrived from another thread, then runs what became ready. */
@@ -323,6 +336,12 @@ export class Node {
   enqueueReady(cell: Cell): void {
     this.ready.push(cell);
     if (!this.draining) this.scheduleDrain();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushFn);
   }
 
   /** Runs a drain soon (after the current synchronous work), once. */

@@ -97,6 +97,7 @@ export class ActorSystem extends EventEmitter {
         maxBatch: options.maxBatch,
         drainBudget: options.drainBudget,
         defaultAskTimeoutMs: options.askTimeoutMs,
+        batchAcrossIo: true,
         random: makeRandom(options.seed),
         log: makeLog(options.logLevel),
       },

@@ -1,0 +1,187 @@
+/**
+ * The `api` benchmark: the v1beta1 REST API under load from autocannon in a separate process,
+ * beside a hello-world Koa app measured in the same run.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Koa from 'koa';
+import type { RegistryReply } from '../actors/registry.js';
+import { decodeV1beta1 } from '../src/api/v1beta1.js';
+import { startApiServer, type ApiServer } from '../src/server.js';
+import { figure, median, type Figure } from './stats.js';
+
+const LOAD = fileURLToPath(new URL('./load.js', import.meta.url));
+const run = promisify(execFile);
+
+/** Options of the api benchmark. */
+export interface ApiBenchOptions {
+  runs: number;
+  /** Scales durations and the size of the big list (1 = defaults). */
+  scale: number;
+  progress: (line: string) => void;
+}
+
+/** The figures, keyed as `--json` prints them. */
+export interface ApiBenchResult {
+  getOneReqPerSec: number;
+  bareKoaReqPerSec: number;
+  getOneRatio: number;
+  createPerSecMemory: number;
+  createPerSecLmdb: number;
+  list100kPodsMs: number;
+  mutatingP99Ms: number;
+  mutatingP50Ms: number;
+  figures: Record<string, Figure>;
+}
+
+/** The targets of issue 3, for this 2-core machine. */
+export const API_TARGETS: Record<string, { op: '>=' | '<='; value: number; anchor: string }> = {
+  getOneRatio: { op: '>=', value: 0.6, anchor: 'bareKoaReqPerSec (same run)' },
+  createPerSecMemory: { op: '>=', value: 5000, anchor: 'etcd: 583 writes/s (1 client), 44k/s (1,000 clients, 8 vCPU)' },
+  createPerSecLmdb: { op: '>=', value: 3000, anchor: 'etcd: 583 writes/s (1 client), 44k/s (1,000 clients, 8 vCPU)' },
+  list100kPodsMs: { op: '<=', value: 1000, anchor: '' },
+  mutatingP99Ms: { op: '<=', value: 20, anchor: 'Kubernetes SLO: mutating p99 ≤ 1 s' },
+};
+
+interface LoadResult {
+  requestsPerSec: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  durationSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+async function load(config: Record<string, unknown>): Promise<LoadResult> {
+  const { stdout } = await run(process.execPath, [LOAD, JSON.stringify(config)], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
+}
+
+const podBody = (name: string) => ({
+  kind: 'Pod',
+  apiVersion: 'v1beta1',
+  id: name,
+  desiredState: { manifest: { version: 'v1beta1', id: name, containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80 }] }] } },
+  labels: { app: 'bench', n: name },
+});
+
+/** Runs every figure `runs` times and returns the medians. */
+export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
+  const seconds = (s: number) => Math.max(1, Math.round(s * opts.scale));
+  const listSize = Math.max(1000, Math.round(100_000 * opts.scale));
+  const runs: Record<string, number[]> = {
+    bareKoaReqPerSec: [],
+    getOneReqPerSec: [],
+    getOneRatio: [],
+    createPerSecMemory: [],
+    createPerSecLmdb: [],
+    list100kPodsMs: [],
+    mutatingP50Ms: [],
+    mutatingP99Ms: [],
+  };
+  // Each phase runs alone (its own servers, closed after it), so no idle server's memory or
+  // threads weigh on another's figure.
+  const phase = async <T>(opts2: { store: 'memory' | 'lmdb' }, body: (server: ApiServer) => Promise<T>): Promise<T> => {
+    const dir = opts2.store === 'lmdb' ? mkdtempSync(join(tmpdir(), 'helmsman-bench-')) : undefined;
+    const server = await startApiServer({ port: 0, store: opts2.store, dataDir: dir, shards: 2 });
+    try {
+      return await body(server);
+    } finally {
+      await server.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  for (let r = 0; r < opts.runs; r++) {
+    opts.progress(`api: run ${r + 1}/${opts.runs}`);
+    const bare = await startBareKoa();
+    const bareRun = await load({ url: bare.url, path: '/', mode: 'get', connections: 32, durationSec: seconds(4) }).finally(() => bare.close());
+    runs.bareKoaReqPerSec!.push(bareRun.requestsPerSec);
+    await phase({ store: 'memory' }, async (server) => {
+      await fetch(`${server.url}/api/v1beta1/pods`, { method: 'POST', body: JSON.stringify(podBody('bench-get')), headers: { 'content-type': 'application/json' } });
+      const getRun = await load({ url: server.url, path: '/api/v1beta1/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
+      runs.getOneReqPerSec!.push(getRun.requestsPerSec);
+      runs.getOneRatio!.push(getRun.requestsPerSec / bareRun.requestsPerSec);
+      const created = await load({ url: server.url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
+      runs.createPerSecMemory!.push(created.ok / created.durationSec);
+    });
+    await phase({ store: 'lmdb' }, async (server) => {
+      const created = await load({ url: server.url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
+      runs.createPerSecLmdb!.push(created.ok / created.durationSec);
+    });
+    await phase({ store: 'lmdb' }, async (server) => {
+      const paced = await load({ url: server.url, path: '/api/v1beta1/pods', mode: 'create', connections: 16, durationSec: seconds(8), rate: 1000 });
+      runs.mutatingP50Ms!.push(paced.latencyP50Ms);
+      runs.mutatingP99Ms!.push(paced.latencyP99Ms);
+    });
+    await phase({ store: 'memory' }, async (server) => {
+      opts.progress(`api: filling a server with ${listSize.toLocaleString('en-US')} pods`);
+      await fill(server, listSize);
+      runs.list100kPodsMs!.push(await timeList(server));
+    });
+  }
+  const figures = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, figure(v)]));
+  const m = (k: string) => figures[k]!.median;
+  return {
+    getOneReqPerSec: Math.round(m('getOneReqPerSec')),
+    bareKoaReqPerSec: Math.round(m('bareKoaReqPerSec')),
+    getOneRatio: Math.round(m('getOneRatio') * 1000) / 1000,
+    createPerSecMemory: Math.round(m('createPerSecMemory')),
+    createPerSecLmdb: Math.round(m('createPerSecLmdb')),
+    list100kPodsMs: Math.round(m('list100kPodsMs')),
+    mutatingP50Ms: m('mutatingP50Ms'),
+    mutatingP99Ms: m('mutatingP99Ms'),
+    figures,
+  };
+}
+
+/** A hello-world Koa app: the baseline for a GET through the whole gateway. */
+async function startBareKoa(): Promise<{ url: string; close(): Promise<void> }> {
+  const app = new Koa();
+  app.use((ctx) => {
+    ctx.body = { hello: 'world' };
+  });
+  const server = createServer(app.callback());
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Creates `count` pods straight through the registry (the list benchmark times the reading). */
+async function fill(server: ApiServer, count: number): Promise<void> {
+  const BATCH = 2000;
+  for (let start = 0; start < count; start += BATCH) {
+    const replies = await Promise.all(
+      Array.from({ length: Math.min(BATCH, count - start) }, (_, i) => {
+        const object = decodeV1beta1('pods', podBody(`pod-${start + i}`), { namespace: 'default' });
+        return server.system.ask<RegistryReply>(server.registry, { op: 'create', resource: 'pods', object, version: 'v1beta1' }, 60_000);
+      }),
+    );
+    const failed = replies.find((r) => !r.ok);
+    if (failed && !failed.ok) throw new Error(`filling failed: ${failed.error.message}`);
+  }
+}
+
+/** The time of a full GET of the pod list, body read to the end (median of 3). */
+async function timeList(server: ApiServer): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/api/v1beta1/pods`);
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}

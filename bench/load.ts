@@ -1,0 +1,57 @@
+/**
+ * The load generator of the api benchmark, run as its own process so it does not share the
+ * server's thread: `node load.js '<json config>'` runs autocannon and prints one JSON result line.
+ */
+import autocannon, { type Request } from 'autocannon';
+
+interface LoadConfig {
+  url: string;
+  path: string;
+  /** 'get' repeats one GET; 'create' POSTs pods with fresh names. */
+  mode: 'get' | 'create';
+  connections: number;
+  durationSec: number;
+  /** Fixed request rate (requests/s over all connections), for latency at a given load. */
+  rate?: number;
+  /** Distinguishes runs, so created names never repeat. */
+  prefix?: string;
+}
+
+const config = JSON.parse(process.argv[2]!) as LoadConfig;
+let seq = 0;
+const podBody = (name: string) =>
+  JSON.stringify({
+    kind: 'Pod',
+    apiVersion: 'v1beta1',
+    id: name,
+    desiredState: { manifest: { version: 'v1beta1', id: name, containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80 }] }] } },
+    labels: { app: 'bench' },
+  });
+
+const result = await autocannon({
+  url: config.url,
+  connections: config.connections,
+  duration: config.durationSec,
+  ...(config.rate ? { overallRate: config.rate } : {}),
+  requests: [
+    config.mode === 'get'
+      ? { method: 'GET', path: config.path }
+      : {
+          method: 'POST',
+          path: config.path,
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req: Request): Request => ({ ...req, body: podBody(`${config.prefix ?? 'p'}-${process.pid}-${seq++}`) }),
+        },
+  ],
+});
+process.stdout.write(
+  JSON.stringify({
+    requestsPerSec: result.requests.average,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    durationSec: result.duration,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+  }) + '\n',
+);
