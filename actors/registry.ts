@@ -4,7 +4,7 @@
  * objects in memory (a watch cache over the store), a bounded history of changes for watches, and
  * each object's encoding per API version, so a list is a join of cached strings.
  *
- * Writes are group-committed: while one commit is in flight, later writes gather into the next.
+ * Writes are group-committed: while commits are in flight, later writes gather into the next.
  * A writer is answered only after its commit is durable; readers see committed state only.
  */
 import { randomUUID } from 'node:crypto';
@@ -82,6 +82,9 @@ interface Watcher {
   inbox: ActorRef;
 }
 
+/** Commits that may overlap (see `flush`). */
+const MAX_IN_FLIGHT = 4;
+
 // A memory store outlives a restart of the registry (not of its shard): a bug must not wipe the cluster.
 const memoryStores = new Map<string, MemoryStore>();
 const encodings = new WeakMap<ApiObject, string>();
@@ -145,7 +148,8 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   /** Uncommitted writes by key (null: a pending delete), for conflict checks. */
   private readonly pending = new Map<string, ApiObject | null>();
   private batch: PendingWrite[] = [];
-  private inFlight: PendingWrite[] | undefined;
+  /** Commits under way, in the order they were started (they are applied in that order). */
+  private readonly inFlight = new Map<number, { writes: PendingWrite[]; outcome?: Internal }>();
   private batchSeq = 0;
   private revision = 0;
   private readonly history: Change[] = [];
@@ -188,9 +192,8 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         this.watchers.delete(msg.id);
         return;
       case 'committed':
-        return this.committed(msg.revisions);
       case 'commitFailed':
-        return this.commitFailed(msg.conflict, msg.message);
+        return this.settle(msg);
     }
   }
 
@@ -258,22 +261,37 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     this.flush();
   }
 
-  /** Starts committing the gathered writes unless a commit is in flight (then they wait for it). */
+  /**
+   * Starts committing the gathered writes. Up to MAX_IN_FLIGHT commits overlap (the next one need
+   * not wait for the previous one's flush to disk); their outcomes are applied in order.
+   */
   private flush(): void {
-    if (this.inFlight || this.batch.length === 0) return;
-    const writes = (this.inFlight = this.batch);
-    this.batch = [];
-    const batch = ++this.batchSeq;
-    const self = this.ctx.self;
-    this.store.commit(writes.map((w) => w.op)).then(
-      (revisions) => this.ctx.send(self, { op: 'committed', batch, revisions }),
-      (err: Error) => this.ctx.send(self, { op: 'commitFailed', batch, conflict: err instanceof StoreConflictError, message: err.message }),
-    );
+    while (this.inFlight.size < MAX_IN_FLIGHT && this.batch.length > 0) {
+      const writes = this.batch;
+      this.batch = [];
+      const batch = ++this.batchSeq;
+      this.inFlight.set(batch, { writes });
+      const self = this.ctx.self;
+      this.store.commit(writes.map((w) => w.op)).then(
+        (revisions) => this.ctx.send(self, { op: 'committed', batch, revisions }),
+        (err: Error) => this.ctx.send(self, { op: 'commitFailed', batch, conflict: err instanceof StoreConflictError, message: err.message }),
+      );
+    }
   }
 
-  private committed(revisions: number[]): void {
-    const writes = this.inFlight!;
-    this.inFlight = undefined;
+  /** Records a commit's outcome, then applies every finished commit at the head of the line. */
+  private settle(outcome: Internal): void {
+    this.inFlight.get(outcome.batch)!.outcome = outcome;
+    for (const [batch, entry] of this.inFlight) {
+      if (!entry.outcome) break;
+      this.inFlight.delete(batch);
+      if (entry.outcome.op === 'committed') this.committed(entry.writes, entry.outcome.revisions);
+      else this.commitFailed(entry.writes, entry.outcome.conflict, entry.outcome.message);
+    }
+    this.flush();
+  }
+
+  private committed(writes: PendingWrite[], revisions: number[]): void {
     writes.forEach((w, i) => {
       const revision = revisions[i]!;
       const objects = this.objects.get(w.resource)!;
@@ -295,19 +313,15 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         this.ctx.send(w.replyTo, { ok: true, code: w.code, body } satisfies RegistryReply);
       }
     });
-    this.flush();
   }
 
-  private commitFailed(isConflict: boolean, message: string): void {
-    const writes = this.inFlight!;
-    this.inFlight = undefined;
+  private commitFailed(writes: PendingWrite[], isConflict: boolean, message: string): void {
     for (const w of writes) {
       if (this.pending.get(w.op.key) === (w.op.type === 'put' ? w.op.value : null)) this.pending.delete(w.op.key);
       const name = w.prev?.metadata.name ?? (w.op.type === 'put' ? w.op.value.metadata.name : '');
       const error = isConflict ? conflictInfo(w.resource, name) : internalError(`store commit failed: ${message}`).info;
       if (w.replyTo) this.ctx.send(w.replyTo, { ok: false, error } satisfies RegistryReply);
     }
-    this.flush();
   }
 
   private fail(error: StatusInfo): void {

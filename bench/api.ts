@@ -174,14 +174,15 @@ async function fill(server: ApiServer, count: number): Promise<void> {
   }
 }
 
-/** The time of a full GET of the pod list, body read to the end (median of 3). */
+/** Fetches a URL to the end in its own process and prints the milliseconds it took. */
+const TIMED_GET = `const t = performance.now(); fetch(process.argv[1]).then((r) => r.arrayBuffer()).then(() => console.log(performance.now() - t));`;
+
+/** The time of a full GET of the pod list, read to the end by another process (median of 3). */
 async function timeList(server: ApiServer): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const res = await fetch(`${server.url}/api/v1beta1/pods`);
-    await res.arrayBuffer();
-    times.push(performance.now() - t0);
+    const { stdout } = await run(process.execPath, ['-e', TIMED_GET, `${server.url}/api/v1beta1/pods`]);
+    times.push(Number(stdout));
   }
   return median(times);
 }

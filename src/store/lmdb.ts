@@ -13,6 +13,11 @@ const REVISION_KEY = '#revision';
 export class LmdbStore implements Store {
   private readonly db: RootDatabase<unknown, string>;
   private revision: number;
+  /**
+   * Each key's revision as of the commits issued so far (committed or not): checks made here stay
+   * right while earlier commits are still on their way to disk.
+   */
+  private readonly revisions = new Map<string, number>();
 
   private constructor(db: RootDatabase<unknown, string>) {
     this.db = db;
@@ -26,20 +31,27 @@ export class LmdbStore implements Store {
 
   async load(): Promise<StoreSnapshot> {
     const objects: StoreSnapshot['objects'] = [];
-    for (const { key, value } of this.db.getRange({ start: '/' })) objects.push({ key, value: value as ApiObject });
+    this.revisions.clear();
+    for (const { key, value } of this.db.getRange({ start: '/' })) {
+      objects.push({ key, value: value as ApiObject });
+      this.revisions.set(key, (value as ApiObject).metadata.resourceVersion);
+    }
     return { revision: this.revision, objects };
   }
 
   async commit(ops: WriteOp[]): Promise<number[]> {
     for (const op of ops) {
       if (op.expect === undefined) continue;
-      const actual = (this.db.get(op.key) as ApiObject | undefined)?.metadata.resourceVersion ?? 0;
+      const actual = this.revisions.get(op.key) ?? 0;
       if (actual !== op.expect) throw new StoreConflictError(op.key, op.expect, actual);
     }
     const revs = ops.map(() => ++this.revision);
     const last = this.revision;
     ops.forEach((op, i) => {
-      if (op.type === 'put') op.value.metadata.resourceVersion = revs[i]!;
+      if (op.type === 'put') {
+        op.value.metadata.resourceVersion = revs[i]!;
+        this.revisions.set(op.key, revs[i]!);
+      } else this.revisions.delete(op.key);
     });
     await this.db.transaction(() => {
       for (const op of ops) {
