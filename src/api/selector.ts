@@ -1,8 +1,7 @@
 /**
  * Label selectors and field selectors, parsed, printed and matched the way Kubernetes does it
- * (apimachinery `pkg/labels/selector.go`, `pkg/fields/selector.go`), and the label key and value
- * validators with Kubernetes' own messages. Written by hand: the grammar is small and the error texts
- * must be Kubernetes' texts.
+ * (apimachinery `pkg/labels/selector.go`, `pkg/fields/selector.go`). Written by hand: the grammar
+ * is small and the error texts must be Kubernetes' texts. Keys and values are checked by names.ts.
  *
  * Unlike Kubernetes, parsing keeps the requirements in the order written (Kubernetes sorts them by
  * key), so that `parseLabelSelector(formatLabelSelector(s))` gives back `s` itself.
@@ -26,91 +25,11 @@ export interface LabelSelector {
   requirements: Requirement[];
 }
 
+import { validateLabelKey, validateLabelValue } from './names.js';
+
 /** SelectorError is thrown by the parsers; its message says what was wrong and where. */
 export class SelectorError extends Error {
   override name = 'SelectorError';
-}
-
-// ---- validation (apimachinery pkg/util/validation) ----
-
-const LABEL_NAME_FORMAT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const LABEL_NAME_MESSAGE =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const LABEL_NAME_MAX_LENGTH = 63;
-const LABEL_VALUE_FORMAT = `(${LABEL_NAME_FORMAT})?`;
-const LABEL_VALUE_MESSAGE =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const LABEL_VALUE_MAX_LENGTH = 63;
-const DNS1123_LABEL_FORMAT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const DNS1123_SUBDOMAIN_FORMAT = `${DNS1123_LABEL_FORMAT}(\\.${DNS1123_LABEL_FORMAT})*`;
-const DNS1123_SUBDOMAIN_MESSAGE =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
-const EMPTY_MESSAGE = 'must be non-empty';
-
-const LABEL_NAME = new RegExp(`^${LABEL_NAME_FORMAT}$`);
-const LABEL_VALUE = new RegExp(`^${LABEL_VALUE_FORMAT}$`);
-const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_SUBDOMAIN_FORMAT}$`);
-
-/** Kubernetes' RegexError, spacing included: "msg (e.g. 'a',  or 'b', regex used for validation is '…')". */
-function regexError(message: string, format: string, ...examples: string[]): string {
-  const shown = examples.map((e, i) => `${i > 0 ? ' or ' : ''}'${e}', `).join('');
-  return `${message} (e.g. ${shown}regex used for validation is '${format}')`;
-}
-
-/** Kubernetes' MaxLenError. */
-function maxLengthError(length: number): string {
-  return `must be no more than ${length} characters`;
-}
-
-function dns1123SubdomainErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > DNS1123_SUBDOMAIN_MAX_LENGTH) errors.push(maxLengthError(DNS1123_SUBDOMAIN_MAX_LENGTH));
-  if (!DNS1123_SUBDOMAIN.test(value)) errors.push(regexError(DNS1123_SUBDOMAIN_MESSAGE, DNS1123_SUBDOMAIN_FORMAT, 'example.com'));
-  return errors;
-}
-
-/**
- * validateLabelKey checks a label key (Kubernetes' IsQualifiedName): an optional DNS-1123 subdomain
- * prefix of at most 253 characters and a '/', then a name of 1 to 63 characters. Returns undefined
- * when the key is valid, else Kubernetes' messages joined by '; '.
- */
-export function validateLabelKey(key: string): string | undefined {
-  const errors: string[] = [];
-  const parts = key.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = key;
-  } else if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (prefix === '') errors.push(`prefix part ${EMPTY_MESSAGE}`);
-    else errors.push(...dns1123SubdomainErrors(prefix).map((m) => `prefix part ${m}`));
-  } else {
-    return (
-      'a qualified name ' +
-      regexError(LABEL_NAME_MESSAGE, LABEL_NAME_FORMAT, 'MyName', 'my.name', '123-abc') +
-      " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-    );
-  }
-  if (name === '') errors.push(`name part ${EMPTY_MESSAGE}`);
-  else if (name.length > LABEL_NAME_MAX_LENGTH) errors.push(`name part ${maxLengthError(LABEL_NAME_MAX_LENGTH)}`);
-  if (!LABEL_NAME.test(name)) {
-    errors.push(`name part ${regexError(LABEL_NAME_MESSAGE, LABEL_NAME_FORMAT, 'MyName', 'my.name', '123-abc')}`);
-  }
-  return errors.length > 0 ? errors.join('; ') : undefined;
-}
-
-/**
- * validateLabelValue checks a label value (Kubernetes' IsValidLabelValue): empty, or at most 63
- * characters of [A-Za-z0-9._-] starting and ending with an alphanumeric one. Returns undefined when
- * the value is valid, else Kubernetes' messages joined by '; '.
- */
-export function validateLabelValue(value: string): string | undefined {
-  const errors: string[] = [];
-  if (value.length > LABEL_VALUE_MAX_LENGTH) errors.push(maxLengthError(LABEL_VALUE_MAX_LENGTH));
-  if (!LABEL_VALUE.test(value)) errors.push(regexError(LABEL_VALUE_MESSAGE, LABEL_VALUE_FORMAT, 'MyValue', 'my_value', '12345'));
-  return errors.length > 0 ? errors.join('; ') : undefined;
 }
 
 // ---- label selector: lexer ----

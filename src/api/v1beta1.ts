@@ -187,27 +187,7 @@ export function decodeV1beta1(resource: Resource, body: unknown, opts: DecodeOpt
   if (wire.kind !== undefined && wire.kind !== info.v1beta1.kind) {
     throw badRequest(`the kind in the data (${wire.kind}) does not match the expected kind (${info.v1beta1.kind})`);
   }
-  let obj: ApiObject;
-  switch (resource) {
-    case 'pods':
-      obj = podFromWire(wire as Wire<'pods'>);
-      break;
-    case 'replicationcontrollers':
-      obj = controllerFromWire(wire as Wire<'replicationcontrollers'>);
-      break;
-    case 'services':
-      obj = serviceFromWire(wire as Wire<'services'>);
-      break;
-    case 'nodes':
-      obj = nodeFromWire(wire as Wire<'nodes'>);
-      break;
-    case 'endpoints':
-      obj = endpointsFromWire(wire as Wire<'endpoints'>);
-      break;
-    case 'events':
-      obj = eventFromWire(wire as Wire<'events'>);
-      break;
-  }
+  const obj = FROM_WIRE[resource](wire as never);
   if (info.namespaced) obj.metadata.namespace ||= opts.namespace || 'default';
   else obj.metadata.namespace = '';
   if (!obj.metadata.name && opts.generateName) {
@@ -409,6 +389,15 @@ function eventFromWire(w: Wire<'events'>): Event {
     type: w.type ?? 'Normal',
   };
 }
+
+const FROM_WIRE: { [R in Resource]: (w: Wire<R>) => ApiObject } = {
+  pods: podFromWire,
+  replicationcontrollers: controllerFromWire,
+  services: serviceFromWire,
+  nodes: nodeFromWire,
+  endpoints: endpointsFromWire,
+  events: eventFromWire,
+};
 
 // ---- encoding ------------------------------------------------------------------------------------
 

@@ -6,11 +6,8 @@
  */
 import type { ApiObject, Container, Node, Pod, PodSpec, ReplicationController, Service } from './model.js';
 import type { StatusCause } from './status.js';
-import { validateLabelKey, validateLabelValue } from './selector.js';
+import { dns1035LabelError, dns1123LabelError, dns1123SubdomainError, validateLabelKey, validateLabelValue } from './names.js';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The seed's controller is called `redisSlaveController`: 2014 controller names allowed upper case.
 const CONTROLLER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -35,32 +32,6 @@ class Causes {
       field,
     });
   }
-}
-
-/** The DNS-1123 label message, as Kubernetes words it. */
-export function dns1123LabelError(value: string): string | undefined {
-  if (value.length > 63) return 'must be no more than 63 characters';
-  if (!DNS1123_LABEL.test(value)) {
-    return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-  }
-  return undefined;
-}
-
-/** The DNS-1123 subdomain message, as Kubernetes words it. */
-export function dns1123SubdomainError(value: string): string | undefined {
-  if (value.length > 253) return 'must be no more than 253 characters';
-  if (!DNS1123_SUBDOMAIN.test(value)) {
-    return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-  }
-  return undefined;
-}
-
-function dns1035LabelError(value: string): string | undefined {
-  if (value.length > 63) return 'must be no more than 63 characters';
-  if (!DNS1035_LABEL.test(value)) {
-    return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
-  }
-  return undefined;
 }
 
 function controllerNameError(value: string): string | undefined {

@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
+import { validateLabelKey, validateLabelValue } from '../../src/api/names.js';
 import {
   formatFieldSelector,
   formatLabels,
@@ -11,8 +12,6 @@ import {
   parseLabelSelector,
   selectorFromSet,
   SelectorError,
-  validateLabelKey,
-  validateLabelValue,
   type FieldRequirement,
   type FieldSelector,
   type LabelSelector,
