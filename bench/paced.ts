@@ -1,0 +1,72 @@
+/**
+ * An open-loop load generator for latency at a fixed rate, run as its own process:
+ * `node paced.js '<json config>'` sends creates at `rate` per second for `durationSec` over
+ * keep-alive connections — each request leaves on schedule whether or not earlier ones were
+ * answered, so a server stall shows in the latencies — and prints one JSON result line.
+ * (autocannon's fixed-rate mode counts its own timer jitter as latency on this 2-core machine.)
+ */
+import http from 'node:http';
+
+interface PacedConfig {
+  url: string;
+  path: string;
+  rate: number;
+  durationSec: number;
+}
+
+const config = JSON.parse(process.argv[2]!) as PacedConfig;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const latencies: number[] = [];
+let errors = 0;
+let non2xx = 0;
+let seq = 0;
+
+function send(): Promise<void> {
+  const name = `paced-${process.pid}-${seq++}`;
+  const body = `{"kind":"Pod","apiVersion":"v1beta1","id":"${name}","desiredState":{"manifest":{"version":"v1beta1","id":"${name}","containers":[{"name":"c","image":"busybox","ports":[{"containerPort":80}]}]}},"labels":{"app":"bench"}}`;
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const req = http.request(config.url + config.path, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => {
+        latencies.push(performance.now() - t0);
+        if (res.statusCode! < 200 || res.statusCode! >= 300) non2xx++;
+        resolve();
+      });
+    });
+    req.on('error', () => {
+      errors++;
+      resolve();
+    });
+    req.end(body);
+  });
+}
+
+// Open the connections first (their set-up is not what is measured), then forget those latencies.
+await Promise.all(Array.from({ length: 32 }, () => send()));
+latencies.length = 0;
+
+const total = Math.round(config.rate * config.durationSec);
+const inFlight: Promise<void>[] = [];
+const start = performance.now();
+let sent = 0;
+await new Promise<void>((done) => {
+  const tick = (): void => {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * config.rate));
+    while (sent < due) {
+      inFlight.push(send());
+      sent++;
+    }
+    // A 1 ms timer, not a busy loop: the generator must not take a core from the server.
+    if (sent >= total) done();
+    else setTimeout(tick, 1);
+  };
+  tick();
+});
+await Promise.all(inFlight);
+agent.destroy();
+latencies.sort((a, b) => a - b);
+const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
+process.stdout.write(
+  JSON.stringify({ sent, ok: latencies.length - non2xx, non2xx, errors, latencyP50Ms: at(0.5), latencyP99Ms: at(0.99), latencyMaxMs: latencies.at(-1) }) + '\n',
+);
