@@ -6,9 +6,9 @@ import { StoreConflictError, type Store, type StoreSnapshot, type WriteOp } from
 const REVISION_KEY = '#revision';
 
 /**
- * LmdbStore is the embedded durable default: one LMDB environment in a folder. A commit is one
- * LMDB transaction holding the writes and the new revision, and resolves only after it is flushed
- * to disk. Commits issued in the same event turn share a transaction (LMDB's group commit).
+ * LmdbStore is the embedded durable default: one LMDB environment in a folder. A commit's writes
+ * and the new revision go into one LMDB transaction (with any other commit of the same event turn:
+ * LMDB's group commit), and it resolves only after that transaction is flushed to disk.
  */
 export class LmdbStore implements Store {
   private readonly db: RootDatabase<unknown, string>;
@@ -53,13 +53,13 @@ export class LmdbStore implements Store {
         this.revisions.set(op.key, revs[i]!);
       } else this.revisions.delete(op.key);
     });
-    await this.db.transaction(() => {
-      for (const op of ops) {
-        if (op.type === 'put') this.db.put(op.key, op.value);
-        else this.db.remove(op.key);
-      }
-      this.db.put(REVISION_KEY, last);
-    });
+    // Writes queued in one event turn share one LMDB transaction (lmdb-js batches them on its own
+    // write thread; a `transaction()` callback would have to run on this thread instead).
+    for (const op of ops) {
+      if (op.type === 'put') void this.db.put(op.key, op.value);
+      else void this.db.remove(op.key);
+    }
+    await this.db.put(REVISION_KEY, last);
     // Acknowledge only what is on disk, not merely committed (overlappingSync flushes after commit).
     await this.db.flushed;
     return revs;
