@@ -2,22 +2,17 @@
  * The `api` benchmark: the v1beta1 REST API under load from autocannon in a separate process,
  * beside a hello-world Koa app measured in the same run.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Koa from 'koa';
-import type { RegistryReply } from '../actors/registry.js';
-import { decodeV1beta1 } from '../src/api/v1beta1.js';
-import { startApiServer, type ApiServer } from '../src/server.js';
 import { figure, median, type Figure } from './stats.js';
 
 const LOAD = fileURLToPath(new URL('./load.js', import.meta.url));
 const PACED = fileURLToPath(new URL('./paced.js', import.meta.url));
+const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 const run = promisify(execFile);
 
 /** Options of the api benchmark. */
@@ -92,16 +87,24 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     mutatingP50Ms: [],
     mutatingP99Ms: [],
   };
-  // Each phase runs alone (its own servers, closed after it), so no idle server's memory or
-  // threads weigh on another's figure.
-  const phase = async <T>(opts2: { store: 'memory' | 'lmdb' }, body: (server: ApiServer) => Promise<T>): Promise<T> => {
-    const dir = opts2.store === 'lmdb' ? mkdtempSync(join(tmpdir(), 'helmsman-bench-')) : undefined;
-    const server = await startApiServer({ port: 0, store: opts2.store, dataDir: dir, shards: 2 });
+  // Each phase runs its server in a fresh process of its own, as a user runs it: no garbage or
+  // threads of another phase (or of this orchestrating process) weigh on its figures.
+  const phase = async <T>(config: { store: 'memory' | 'lmdb'; fill?: number }, body: (url: string) => Promise<T>): Promise<T> => {
+    const child = spawn(process.execPath, [SERVER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
-      return await body(server);
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.once('exit', (code) => reject(new Error(`the benchmark server exited (${code})`)));
+      });
+      return await body(url);
     } finally {
-      await server.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin!.end();
+      await exited;
     }
   };
   for (let r = 0; r < opts.runs; r++) {
@@ -114,27 +117,26 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     const bare = await startBareKoa();
     const bareRun = await warm({ url: bare.url, path: '/', mode: 'get', connections: 32, durationSec: seconds(4) }).finally(() => bare.close());
     runs.bareKoaReqPerSec!.push(bareRun.requestsPerSec);
-    await phase({ store: 'memory' }, async (server) => {
-      await fetch(`${server.url}/api/v1beta1/pods`, { method: 'POST', body: JSON.stringify(podBody('bench-get')), headers: { 'content-type': 'application/json' } });
-      const getRun = await warm({ url: server.url, path: '/api/v1beta1/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
+    await phase({ store: 'memory' }, async (url) => {
+      await fetch(`${url}/api/v1beta1/pods`, { method: 'POST', body: JSON.stringify(podBody('bench-get')), headers: { 'content-type': 'application/json' } });
+      const getRun = await warm({ url, path: '/api/v1beta1/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
       runs.getOneReqPerSec!.push(getRun.requestsPerSec);
       runs.getOneRatio!.push(getRun.requestsPerSec / bareRun.requestsPerSec);
-      const created = await warm({ url: server.url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
+      const created = await warm({ url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
       runs.createPerSecMemory!.push(created.ok / created.durationSec);
     });
-    await phase({ store: 'lmdb' }, async (server) => {
-      const created = await warm({ url: server.url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
+    await phase({ store: 'lmdb' }, async (url) => {
+      const created = await warm({ url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
       runs.createPerSecLmdb!.push(created.ok / created.durationSec);
     });
-    await phase({ store: 'lmdb' }, async (server) => {
-      const paced = await pacedLoad({ url: server.url, path: '/api/v1beta1/pods', durationSec: seconds(8), rate: 1000 });
+    await phase({ store: 'lmdb' }, async (url) => {
+      const paced = await pacedLoad({ url, path: '/api/v1beta1/pods', durationSec: seconds(8), rate: 1000 });
       runs.mutatingP50Ms!.push(paced.latencyP50Ms);
       runs.mutatingP99Ms!.push(paced.latencyP99Ms);
     });
-    await phase({ store: 'memory' }, async (server) => {
-      opts.progress(`api: filling a server with ${listSize.toLocaleString('en-US')} pods`);
-      await fill(server, listSize);
-      runs.list100kPodsMs!.push(await timeList(server));
+    opts.progress(`api: filling a server with ${listSize.toLocaleString('en-US')} pods`);
+    await phase({ store: 'memory', fill: listSize }, async (url) => {
+      runs.list100kPodsMs!.push(await timeList(url));
     });
   }
   const figures = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, figure(v)]));
@@ -170,21 +172,6 @@ async function startBareKoa(): Promise<{ url: string; close(): Promise<void> }> 
   };
 }
 
-/** Creates `count` pods straight through the registry (the list benchmark times the reading). */
-async function fill(server: ApiServer, count: number): Promise<void> {
-  const BATCH = 2000;
-  for (let start = 0; start < count; start += BATCH) {
-    const replies = await Promise.all(
-      Array.from({ length: Math.min(BATCH, count - start) }, (_, i) => {
-        const object = decodeV1beta1('pods', podBody(`pod-${start + i}`), { namespace: 'default' });
-        return server.system.ask<RegistryReply>(server.registry, { op: 'create', resource: 'pods', object, version: 'v1beta1' }, 60_000);
-      }),
-    );
-    const failed = replies.find((r) => !r.ok);
-    if (failed && !failed.ok) throw new Error(`filling failed: ${failed.error.message}`);
-  }
-}
-
 /**
  * Reads a URL to the end with node:http in its own process and prints the milliseconds it took.
  * (Not fetch: undici's client alone adds about 0.7 s to a 50 MB body here.)
@@ -192,10 +179,10 @@ async function fill(server: ApiServer, count: number): Promise<void> {
 const TIMED_GET = `const t = performance.now(); require('node:http').get(process.argv[1], (r) => { r.on('data', () => {}); r.on('end', () => console.log(performance.now() - t)); });`;
 
 /** The time of a full GET of the pod list, read to the end by another process (median of 3). */
-async function timeList(server: ApiServer): Promise<number> {
+async function timeList(url: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const { stdout } = await run(process.execPath, ['-e', TIMED_GET, `${server.url}/api/v1beta1/pods`]);
+    const { stdout } = await run(process.execPath, ['-e', TIMED_GET, `${url}/api/v1beta1/pods`]);
     times.push(Number(stdout));
   }
   return median(times);
