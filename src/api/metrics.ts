@@ -48,13 +48,23 @@ export class Metrics {
 
   /** Counts and times every request (watch streams are counted when they end). */
   middleware(): Middleware {
+    // Label children are looked up once per label set: prom-client hashes labels on every call.
+    const counters = new Map<string, { inc(): void }>();
+    const timers = new Map<string, { observe(v: number): void }>();
     return async (ctx: Context, next) => {
-      const end = this.latency.startTimer({ verb: verbOf(ctx) });
+      const t0 = performance.now();
       try {
         await next();
       } finally {
-        end();
-        this.requests.inc({ verb: verbOf(ctx), resource: resourceOf(ctx.path), code: String(ctx.status) });
+        const verb = verbOf(ctx);
+        let timer = timers.get(verb);
+        if (!timer) timers.set(verb, (timer = this.latency.labels(verb)));
+        timer.observe((performance.now() - t0) / 1000);
+        const resource = resourceOf(ctx.path);
+        const key = `${verb} ${resource} ${ctx.status}`;
+        let counter = counters.get(key);
+        if (!counter) counters.set(key, (counter = this.requests.labels(verb, resource, String(ctx.status))));
+        counter.inc();
       }
     };
   }
