@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Koa from 'koa';
+import { podJson } from './pod-json.js';
 import { figure, median, type Figure } from './stats.js';
 
 const LOAD = fileURLToPath(new URL('./load.js', import.meta.url));
@@ -65,13 +66,6 @@ async function pacedLoad(config: Record<string, unknown>): Promise<{ latencyP50M
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-const podBody = (name: string) => ({
-  kind: 'Pod',
-  apiVersion: 'v1beta1',
-  id: name,
-  desiredState: { manifest: { version: 'v1beta1', id: name, containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80 }] }] } },
-  labels: { app: 'bench', n: name },
-});
 
 /** Runs every figure `runs` times and returns the medians. */
 export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
@@ -118,7 +112,7 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     const bareRun = await warm({ url: bare.url, path: '/', mode: 'get', connections: 32, durationSec: seconds(4) }).finally(() => bare.close());
     runs.bareKoaReqPerSec!.push(bareRun.requestsPerSec);
     await phase({ store: 'memory' }, async (url) => {
-      await fetch(`${url}/api/v1beta1/pods`, { method: 'POST', body: JSON.stringify(podBody('bench-get')), headers: { 'content-type': 'application/json' } });
+      await fetch(`${url}/api/v1beta1/pods`, { method: 'POST', body: podJson('bench-get'), headers: { 'content-type': 'application/json' } });
       const getRun = await warm({ url, path: '/api/v1beta1/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
       runs.getOneReqPerSec!.push(getRun.requestsPerSec);
       runs.getOneRatio!.push(getRun.requestsPerSec / bareRun.requestsPerSec);

@@ -3,6 +3,7 @@
  * server's thread: `node load.js '<json config>'` runs autocannon and prints one JSON result line.
  */
 import autocannon, { type Request } from 'autocannon';
+import { podJson } from './pod-json.js';
 
 interface LoadConfig {
   url: string;
@@ -19,11 +20,6 @@ interface LoadConfig {
 
 const config = JSON.parse(process.argv[2]!) as LoadConfig;
 let seq = 0;
-// A template, not JSON.stringify per request: the load generator shares the machine's two cores
-// with the server, so its own cost per request counts against the server's figures.
-const podBody = (name: string) =>
-  `{"kind":"Pod","apiVersion":"v1beta1","id":"${name}","desiredState":{"manifest":{"version":"v1beta1","id":"${name}","containers":[{"name":"c","image":"busybox","ports":[{"containerPort":80}]}]}},"labels":{"app":"bench"}}`;
-
 const result = await autocannon({
   url: config.url,
   connections: config.connections,
@@ -36,7 +32,7 @@ const result = await autocannon({
           method: 'POST',
           path: config.path,
           headers: { 'content-type': 'application/json' },
-          setupRequest: (req: Request): Request => ({ ...req, body: podBody(`${config.prefix ?? 'p'}-${process.pid}-${seq++}`) }),
+          setupRequest: (req: Request): Request => ({ ...req, body: podJson(`${config.prefix ?? 'p'}-${process.pid}-${seq++}`) }),
         },
   ],
 });

@@ -6,6 +6,7 @@
  * (autocannon's fixed-rate mode counts its own timer jitter as latency on this 2-core machine.)
  */
 import http from 'node:http';
+import { podJson } from './pod-json.js';
 
 interface PacedConfig {
   url: string;
@@ -23,7 +24,7 @@ let seq = 0;
 
 function send(): Promise<void> {
   const name = `paced-${process.pid}-${seq++}`;
-  const body = `{"kind":"Pod","apiVersion":"v1beta1","id":"${name}","desiredState":{"manifest":{"version":"v1beta1","id":"${name}","containers":[{"name":"c","image":"busybox","ports":[{"containerPort":80}]}]}},"labels":{"app":"bench"}}`;
+  const body = podJson(name);
   const t0 = performance.now();
   return new Promise((resolve) => {
     const req = http.request(config.url + config.path, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {

@@ -9,25 +9,18 @@ import { join } from 'node:path';
 import type { RegistryReply } from '../actors/registry.js';
 import { decodeV1beta1 } from '../src/api/v1beta1.js';
 import { startApiServer } from '../src/server.js';
+import { podJson } from './pod-json.js';
 
 const config = JSON.parse(process.argv[2]!) as { store: 'memory' | 'lmdb'; fill?: number };
 const dir = config.store === 'lmdb' ? mkdtempSync(join(tmpdir(), 'helmsman-bench-')) : undefined;
 const server = await startApiServer({ port: 0, store: config.store, dataDir: dir, shards: 2 });
-
-const podBody = (name: string) => ({
-  kind: 'Pod',
-  apiVersion: 'v1beta1',
-  id: name,
-  desiredState: { manifest: { version: 'v1beta1', id: name, containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80 }] }] } },
-  labels: { app: 'bench', n: name },
-});
 
 // Filling goes straight to the registry: the benchmark times reading the list, not writing it.
 const BATCH = 2000;
 for (let start = 0; start < (config.fill ?? 0); start += BATCH) {
   const replies = await Promise.all(
     Array.from({ length: Math.min(BATCH, config.fill! - start) }, (_, i) => {
-      const object = decodeV1beta1('pods', podBody(`pod-${start + i}`), { namespace: 'default' });
+      const object = decodeV1beta1('pods', JSON.parse(podJson(`pod-${start + i}`)), { namespace: 'default' });
       return server.system.ask<RegistryReply>(server.registry, { op: 'create', resource: 'pods', object, version: 'v1beta1' }, 60_000);
     }),
   );
