@@ -1,0 +1,47 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HELMSMAN = fileURLToPath(new URL('../../src/cli/helmsman.js', import.meta.url));
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`helmsman up serves the API and stops cleanly on ${signal}`, async (t) => {
+    const data = mkdtempSync(join(tmpdir(), 'helmsman-up-'));
+    t.teardown(() => rmSync(data, { recursive: true, force: true }));
+    const child = spawn(process.execPath, [HELMSMAN, 'up', '--port', '0', '--data', data, '--shards', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    t.regex(out, /started in \d+ ms/);
+    const res = await fetch(`${url}/api/v1beta1/pods`);
+    t.is(res.status, 200);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    t.is(await exited, 0, out);
+    t.regex(out, new RegExp(`${signal}: stopping…\\nstopped in \\d+ ms`));
+  });
+}
+
+test('helmsman with a bad flag or command prints usage and exits 2', async (t) => {
+  for (const args of [['up', '--store', 'mongo'], ['fly'], []]) {
+    const child = spawn(process.execPath, [HELMSMAN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    t.is(code, 2, args.join(' '));
+    t.regex(err, /usage: helmsman/);
+  }
+});
