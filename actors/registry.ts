@@ -87,6 +87,15 @@ const MAX_IN_FLIGHT = 4;
 
 // A memory store outlives a restart of the registry (not of its shard): a bug must not wipe the cluster.
 const memoryStores = new Map<string, MemoryStore>();
+// So do the watchers, by store path: a restarted registry has lost the history they were following,
+// so it ends their streams with an ERROR (410 Gone) and clients watch again from a fresh list.
+const watchersByPath = new Map<string, Map<string, Watcher>>();
+
+/** The line that ends a watch whose history was lost (as Kubernetes sends for an expired watch). */
+export const WATCH_GONE_LINE = JSON.stringify({
+  type: 'ERROR',
+  object: { kind: 'Status', apiVersion: 'v1beta1', status: 'Failure', message: 'the registry restarted; watch again from a fresh list', reason: 'Gone', code: 410 },
+});
 const encodings = new WeakMap<ApiObject, string>();
 const encodedBytes = new WeakMap<ApiObject, Buffer>();
 
@@ -155,9 +164,13 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private readonly history: Change[] = [];
   /** The oldest revision from which a watch can resume. */
   private horizon = 0;
-  private readonly watchers = new Map<string, Watcher>();
+  private watchers = new Map<string, Watcher>();
 
   override async preStart(): Promise<void> {
+    const orphans = watchersByPath.get(this.props.path);
+    if (orphans) for (const w of orphans.values()) this.ctx.send(w.inbox, WATCH_GONE_LINE);
+    this.watchers = new Map();
+    watchersByPath.set(this.props.path, this.watchers);
     if (this.props.store === 'lmdb') this.store = LmdbStore.open(this.props.path);
     else {
       let mem = memoryStores.get(this.props.path);

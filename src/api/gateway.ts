@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { AskTimeoutError, ShardCrashedError, type ActorRef, type ActorSystem } from '../kernel/index.js';
-import type { ApiVersion, Filter, RegistryReply, RegistryRequest } from '../../actors/registry.js';
+import { WATCH_GONE_LINE, type ApiVersion, type Filter, type RegistryReply, type RegistryRequest } from '../../actors/registry.js';
 import { readBody } from './body.js';
 import type { Metrics } from './metrics.js';
 import { RESOURCES, V1BETA1_PATHS, type Resource } from './resources.js';
@@ -63,6 +63,12 @@ export function createGateway(opts: GatewayOptions): Koa {
     ctx.body = 'pretty' in ctx.query && ctx.query.pretty !== 'false' ? JSON.stringify(JSON.parse(body.toString()), null, 2) : body;
   };
 
+  // A shard that dies takes the registry's watchers with it: end the watch streams that relied on it.
+  const watchEnders = new Set<() => void>();
+  opts.system.on('shardExit', ({ slot }: { slot: number }) => {
+    if (slot === opts.registry.slot) for (const end of [...watchEnders]) end();
+  });
+
   const router = new Router();
   router.get('/healthz', (ctx) => (ctx.body = 'ok'));
   router.get('/livez', (ctx) => (ctx.body = 'ok'));
@@ -88,7 +94,7 @@ export function createGateway(opts: GatewayOptions): Koa {
       // A stream that ends because the server is stopping has nobody left to tell.
       if (!opts.system.stopped) opts.system.send(opts.registry, { op: 'unwatch', id });
     };
-    await watch(ctx, opts.system, ask, unwatch, resource, filterOf(ctx, resource), revisionOf(ctx.query.resourceVersion));
+    await watch(ctx, opts.system, ask, unwatch, watchEnders, resource, filterOf(ctx, resource), revisionOf(ctx.query.resourceVersion));
   });
   v1beta1.get('/:resource', async (ctx) => {
     const resource = resourceOf(ctx.params.resource!);
@@ -198,6 +204,7 @@ async function watch(
   system: ActorSystem,
   ask: (msg: RegistryRequest) => Promise<RegistryReply>,
   unwatch: (id: string) => void,
+  onRegistryLost: Set<() => void>,
   resource: Resource,
   filter: Filter,
   fromRevision: number,
@@ -207,9 +214,13 @@ async function watch(
   let open = true;
   // Events can arrive with the registry's answer, before the headers are out: hold them until then.
   let early: string[] | undefined = [];
+  let end: () => void = () => {};
   const inbox = system.inbox<string>((line) => {
     if (early) early.push(line);
-    else if (open) res.write(`${line}\n`);
+    else if (open) {
+      res.write(`${line}\n`);
+      if (line === WATCH_GONE_LINE) end();
+    }
   });
   const reply = await ask({ op: 'watch', id, resource, filter, fromRevision, version: 'v1beta1' as ApiVersion, inbox: inbox.ref }).catch((err) => {
     inbox.close();
@@ -222,17 +233,33 @@ async function watch(
   ctx.respond = false;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
-  for (const line of early) res.write(`${line}\n`);
-  early = undefined;
   await new Promise<void>((resolve) => {
-    const done = (): void => {
+    const finish = (): void => {
       if (!open) return;
       open = false;
       inbox.close();
       unwatch(id);
+      onRegistryLost.delete(lost);
       resolve();
     };
-    ctx.req.on('close', done);
-    res.on('close', done);
+    end = () => {
+      finish();
+      res.end();
+    };
+    // The registry's shard died: its watchers died with it. Say so (410, as for an expired watch) and end.
+    const lost = (): void => {
+      if (!open) return;
+      res.write(`${WATCH_GONE_LINE}\n`);
+      end();
+    };
+    ctx.req.on('close', finish);
+    res.on('close', finish);
+    onRegistryLost.add(lost);
+    for (const line of early!) {
+      if (!open) break;
+      res.write(`${line}\n`);
+      if (line === WATCH_GONE_LINE) end();
+    }
+    early = undefined;
   });
 }
