@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { ActorSystem, type ActorRef } from '../src/kernel/index.js';
 import { Asker, Echo, FanIn, Sink, Source, Spawner } from './kinds.js';
-import { figure, median, quantile, type Figure } from './stats.js';
+import { figure, median, quantile, type Figure, type Target } from './stats.js';
 
 /** Options of the actors benchmark. */
 export interface ActorsBenchOptions {
@@ -33,7 +33,7 @@ export interface ActorsBenchResult {
 }
 
 /** The targets of issue 2, for this 2-core machine. */
-export const ACTORS_TARGETS: Record<string, { op: '>=' | '<='; value: number; anchor: string }> = {
+export const ACTORS_TARGETS: Record<string, Target> = {
   inShardMsgsPerSec: { op: '>=', value: 10_000_000, anchor: 'nact (single thread) ≈ 200,000/s here' },
   crossShardRatio: { op: '>=', value: 1.0, anchor: 'raw batched postMessage of 1,000 objects' },
   askRoundTripP50Micros: { op: '<=', value: 50, anchor: 'rawRoundTripP50Micros (same run)' },

@@ -7,9 +7,8 @@ import { parseArgs } from 'node:util';
 import { ACTORS_TARGETS, benchActors } from './actors.js';
 import { API_TARGETS, benchApi } from './api.js';
 import { machineInfo } from './machine.js';
-import type { Figure } from './stats.js';
+import type { Figure, Target } from './stats.js';
 
-type Target = { op: '>=' | '<='; value: number; anchor: string };
 type Scenario = {
   run: (opts: { runs: number; scale: number; progress: (line: string) => void }) => Promise<{ figures: Record<string, Figure> }>;
   targets: Record<string, Target>;

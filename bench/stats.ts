@@ -28,3 +28,10 @@ export interface Figure {
 export function figure(runs: number[]): Figure {
   return { median: median(runs), min: Math.min(...runs), max: Math.max(...runs), runs };
 }
+
+/** A figure's target on this machine, and the published figure it is set beside. */
+export interface Target {
+  op: '>=' | '<=';
+  value: number;
+  anchor: string;
+}

@@ -151,8 +151,8 @@ function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
   if (err instanceof SelectorError) return badRequest(err.message);
   const status = (err as { status?: number }).status;
-  if (status === 405) return new StatusError({ code: 405, reason: 'MethodNotAllowed', message: (err as Error).message });
-  if (status === 501) return new StatusError({ code: 405, reason: 'MethodNotAllowed', message: (err as Error).message });
+  // @koa/router's allowedMethods throws 405 for a known path, 501 for an unknown method: both are 405 here.
+  if (status === 405 || status === 501) return new StatusError({ code: 405, reason: 'MethodNotAllowed', message: (err as Error).message });
   return internalError(err instanceof Error ? err.message : String(err));
 }
 
