@@ -11,32 +11,64 @@ import { randomUUID } from 'node:crypto';
 import { Actor, type ActorRef } from '../src/kernel/index.js';
 import type { ApiObject } from '../src/api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../src/api/resources.js';
-import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from '../src/api/selector.js';
-import { alreadyExists, conflict, gone, internalError, notFound, type StatusInfo } from '../src/api/status.js';
+import { matches, type Filter } from '../src/api/filter.js';
+import { alreadyExists, badRequest, conflict, gone, internalError, notFound, type StatusInfo } from '../src/api/status.js';
 import { toV1beta1, v1beta1ListEnvelope } from '../src/api/v1beta1.js';
 import { LmdbStore } from '../src/store/lmdb.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { StoreConflictError, type Store, type StoreKind, type WriteOp } from '../src/store/store.js';
+import { WatchIndex } from '../src/api/watch-index.js';
 
-/** The API versions the registry encodes for. */
-export type ApiVersion = 'v1beta1';
+export type { Filter } from '../src/api/filter.js';
 
-/** A query's filters. */
-export interface Filter {
-  namespace?: string;
-  labels?: LabelSelector;
-  fields?: FieldSelector;
-}
+/**
+ * The encodings the registry answers in: a wire version for the gateway, or `internal` (the
+ * internal model as JSON) for the cluster's actors.
+ */
+export type ApiVersion = 'v1beta1' | 'internal';
 
-/** What the gateway asks the registry. */
+/**
+ * How a write is answered: `true` (default) always; `false` never (fire and forget: a controller
+ * learns the outcome from its watch, as a level-triggered loop should); `'errors'` only when it
+ * fails (with the object's name in the Status).
+ */
+export type ReplyMode = boolean | 'errors';
+
+/** What the gateway and the cluster's actors ask the registry. */
 export type RegistryRequest =
   | { op: 'get'; resource: Resource; namespace: string; name: string; version: ApiVersion }
   | { op: 'list'; resource: Resource; filter: Filter; version: ApiVersion }
-  | { op: 'create'; resource: Resource; object: ApiObject; version: ApiVersion }
-  | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion }
-  | { op: 'delete'; resource: Resource; namespace: string; name: string; version: ApiVersion }
-  | { op: 'watch'; id: string; resource: Resource; filter: Filter; fromRevision: number; version: ApiVersion; inbox: ActorRef }
+  | { op: 'create'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode }
+  | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode }
+  | { op: 'delete'; resource: Resource; namespace: string; name: string; version: ApiVersion; uid?: string; reply?: ReplyMode }
+  /** Replaces an object's status (kubelets, controllers); `uid`, when given, must match. */
+  | { op: 'setStatus'; resource: Resource; namespace: string; name: string; uid?: string; status: unknown; reply?: ReplyMode }
+  /** Binds unbound pods to minions (the scheduler); a pod gone, recreated or already bound is skipped. */
+  | { op: 'bind'; bindings: Binding[] }
+  /** `statusChanges: false` leaves out changes that only replaced the status (for watchers that only act on spec). */
+  | { op: 'watch'; id: string; resource: Resource; filter: Filter; fromRevision: number; version: ApiVersion; inbox: ActorRef; statusChanges?: boolean }
   | { op: 'unwatch'; id: string };
+
+/** One pod's binding to a minion. */
+export interface Binding {
+  namespace: string;
+  name: string;
+  uid: string;
+  host: string;
+}
+
+/**
+ * What an `internal` watcher receives: changes with the object as internal-model JSON, `SYNCED`
+ * once the initial state (or the replayed history) has been sent, and `GONE` when the registry
+ * restarted and the watcher must watch again from a fresh list.
+ */
+export interface WatchEvent {
+  watch: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'SYNCED' | 'GONE';
+  /** The object (internal model, JSON) for changes. */
+  object?: string;
+  revision: number;
+}
 
 /**
  * The registry's answer: an encoded body, or a Status to render. A list is UTF-8 bytes in a
@@ -63,6 +95,10 @@ interface PendingWrite {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   prev: ApiObject | undefined;
   replyTo: ActorRef | null;
+  /** Answer only a failure. */
+  quiet?: boolean;
+  /** A status write. */
+  statusOnly?: boolean;
   version: ApiVersion;
   code: number;
 }
@@ -73,13 +109,19 @@ interface Change {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   object: ApiObject;
   prev: ApiObject | undefined;
+  /** The object as internal JSON, made once for every internal watcher. */
+  json?: string;
+  /** Only the status changed. */
+  statusOnly?: boolean;
 }
 
 interface Watcher {
+  id: string;
   resource: Resource;
   filter: Filter;
   version: ApiVersion;
   inbox: ActorRef;
+  skipStatus: boolean;
 }
 
 /** Commits that may overlap (see `flush`). */
@@ -98,6 +140,11 @@ export const WATCH_GONE_LINE = JSON.stringify({
 });
 const encodings = new WeakMap<ApiObject, string>();
 const encodedBytes = new WeakMap<ApiObject, Buffer>();
+
+/** An object in the encoding a request asked for. */
+function encodeAs(obj: ApiObject, version: ApiVersion): string {
+  return version === 'internal' ? JSON.stringify(obj) : encode(obj);
+}
 
 /** The v1beta1 JSON of an object, computed once per object (objects are never changed once stored). */
 function encode(obj: ApiObject): string {
@@ -138,16 +185,6 @@ function listBytes(head: string, tail: string[], items: Buffer[]): SharedArrayBu
   return sab;
 }
 
-function matches(resource: Resource, filter: Filter, obj: ApiObject): boolean {
-  if (filter.namespace && obj.metadata.namespace !== filter.namespace) return false;
-  if (filter.labels && !matchesLabels(filter.labels, obj.metadata.labels)) return false;
-  if (filter.fields) {
-    const fields = RESOURCES[resource].fields;
-    return matchesFields(filter.fields, (f) => fields[f]?.(obj));
-  }
-  return true;
-}
-
 /** The registry actor. */
 export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   static override readonly kind = 'helmsman.registry';
@@ -165,10 +202,11 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   /** The oldest revision from which a watch can resume. */
   private horizon = 0;
   private watchers = new Map<string, Watcher>();
+  private readonly watchIndex = new Map<Resource, WatchIndex<Watcher>>();
 
   override async preStart(): Promise<void> {
     const orphans = watchersByPath.get(this.props.path);
-    if (orphans) for (const w of orphans.values()) this.ctx.send(w.inbox, WATCH_GONE_LINE);
+    if (orphans) for (const w of orphans.values()) this.ctx.send(w.inbox, w.version === 'internal' ? ({ watch: w.id, type: 'GONE', revision: 0 } satisfies WatchEvent) : WATCH_GONE_LINE);
     this.watchers = new Map();
     watchersByPath.set(this.props.path, this.watchers);
     if (this.props.store === 'lmdb') this.store = LmdbStore.open(this.props.path);
@@ -177,7 +215,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       if (!mem) memoryStores.set(this.props.path, (mem = new MemoryStore()));
       this.store = mem;
     }
-    for (const r of Object.keys(RESOURCES) as Resource[]) this.objects.set(r, new Map());
+    for (const r of Object.keys(RESOURCES) as Resource[]) {
+      this.objects.set(r, new Map());
+      this.watchIndex.set(r, new WatchIndex());
+    }
     const snapshot = await this.store.load();
     for (const { key, value } of snapshot.objects) this.objects.get(resourceOfKey(key))?.set(key, value);
     this.revision = this.horizon = snapshot.revision;
@@ -190,20 +231,28 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   receive(msg: RegistryRequest | Internal): void {
     switch (msg.op) {
       case 'get':
-        return this.get(msg.resource, msg.namespace, msg.name);
+        return this.get(msg.resource, msg.namespace, msg.name, msg.version);
       case 'list':
-        return this.list(msg.resource, msg.filter);
+        return this.list(msg.resource, msg.filter, msg.version);
       case 'create':
-        return this.create(msg.resource, msg.object, msg.version);
+        return this.create(msg.resource, msg.object, msg.version, msg.reply ?? true);
       case 'update':
-        return this.update(msg.resource, msg.object, msg.version);
+        return this.update(msg.resource, msg.object, msg.version, msg.reply ?? true);
       case 'delete':
-        return this.remove(msg.resource, msg.namespace, msg.name, msg.version);
+        return this.remove(msg.resource, msg.namespace, msg.name, msg.version, msg.uid, msg.reply ?? true);
+      case 'setStatus':
+        return this.setStatus(msg, msg.reply ?? true);
+      case 'bind':
+        for (const b of msg.bindings) this.bind(b);
+        return;
       case 'watch':
         return this.watch(msg);
-      case 'unwatch':
+      case 'unwatch': {
+        const w = this.watchers.get(msg.id);
+        if (w) this.watchIndex.get(w.resource)!.delete(w);
         this.watchers.delete(msg.id);
         return;
+      }
       case 'committed':
       case 'commitFailed':
         return this.settle(msg);
@@ -212,13 +261,19 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
 
   // ---- reads -------------------------------------------------------------------------------------
 
-  private get(resource: Resource, namespace: string, name: string): void {
+  private get(resource: Resource, namespace: string, name: string, version: ApiVersion): void {
     const obj = this.objects.get(resource)!.get(storeKey(resource, namespace, name));
     if (!obj) return this.fail(notFoundInfo(resource, name));
-    this.ctx.reply({ ok: true, code: 200, body: encode(obj) } satisfies RegistryReply);
+    this.ctx.reply({ ok: true, code: 200, body: encodeAs(obj, version) } satisfies RegistryReply);
   }
 
-  private list(resource: Resource, filter: Filter): void {
+  private list(resource: Resource, filter: Filter, version: ApiVersion): void {
+    if (version === 'internal') {
+      const items: string[] = [];
+      for (const obj of this.objects.get(resource)!.values()) if (matches(resource, filter, obj)) items.push(JSON.stringify(obj));
+      this.ctx.reply({ ok: true, code: 200, body: `{"revision":${this.revision},"items":[${items.join(',')}]}` } satisfies RegistryReply);
+      return;
+    }
     const items: Buffer[] = [];
     for (const obj of this.objects.get(resource)!.values()) if (matches(resource, filter, obj)) items.push(encodeBytes(obj));
     const { head, tail } = v1beta1ListEnvelope(resource, this.revision);
@@ -234,38 +289,60 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     return this.objects.get(resource)!.get(key);
   }
 
-  private create(resource: Resource, object: ApiObject, version: ApiVersion): void {
+  private create(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode): void {
     const { namespace, name } = object.metadata;
     const key = storeKey(resource, namespace, name);
-    if (this.current(resource, key)) return this.fail(alreadyExistsInfo(resource, name));
+    if (this.current(resource, key)) return this.fail(alreadyExistsInfo(resource, name), reply);
     object.metadata.uid = randomUUID();
     object.metadata.creationTimestamp = new Date(this.ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     object.metadata.resourceVersion = 0;
-    this.write({ op: { type: 'put', key, value: object, expect: 0 }, resource, type: 'ADDED', prev: undefined, replyTo: this.ctx.sender, version, code: 201 });
+    this.write({ op: { type: 'put', key, value: object, expect: 0 }, resource, type: 'ADDED', prev: undefined, replyTo: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code: 201 });
   }
 
-  private update(resource: Resource, object: ApiObject, version: ApiVersion): void {
+  private update(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode): void {
     const { namespace, name, resourceVersion } = object.metadata;
     const key = storeKey(resource, namespace, name);
     const prev = this.current(resource, key);
-    if (!prev) return this.fail(notFoundInfo(resource, name));
+    if (!prev) return this.fail(notFoundInfo(resource, name), reply);
     if (resourceVersion && resourceVersion !== prev.metadata.resourceVersion) {
-      return this.fail(conflictInfo(resource, name));
+      return this.fail(conflictInfo(resource, name), reply);
     }
     // Identity and status belong to the server: an update changes metadata labels/annotations and spec.
     object.metadata = { ...object.metadata, uid: prev.metadata.uid, creationTimestamp: prev.metadata.creationTimestamp };
     if ('status' in prev && 'status' in object) (object as { status: unknown }).status = prev.status;
     if (prev.kind === 'Pod' && object.kind === 'Pod' && !object.spec.host) object.spec.host = prev.spec.host;
-    const committed = this.pending.has(key) ? undefined : prev.metadata.resourceVersion;
-    this.write({ op: { type: 'put', key, value: object, expect: committed }, resource, type: 'MODIFIED', prev, replyTo: this.ctx.sender, version, code: 200 });
+    this.modify(resource, key, prev, object, version, reply);
   }
 
-  private remove(resource: Resource, namespace: string, name: string, version: ApiVersion): void {
+  private remove(resource: Resource, namespace: string, name: string, version: ApiVersion, uid: string | undefined, reply: ReplyMode): void {
     const key = storeKey(resource, RESOURCES[resource].namespaced ? namespace : '', name);
     const prev = this.current(resource, key);
-    if (!prev) return this.fail(notFoundInfo(resource, name));
+    if (!prev || (uid !== undefined && prev.metadata.uid !== uid)) return this.fail(notFoundInfo(resource, name), reply);
     const expect = this.pending.has(key) ? undefined : prev.metadata.resourceVersion;
-    this.write({ op: { type: 'delete', key, expect }, resource, type: 'DELETED', prev, replyTo: this.ctx.sender, version, code: 200 });
+    this.write({ op: { type: 'delete', key, expect }, resource, type: 'DELETED', prev, replyTo: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code: 200 });
+  }
+
+  private setStatus(msg: Extract<RegistryRequest, { op: 'setStatus' }>, reply: ReplyMode): void {
+    const key = storeKey(msg.resource, RESOURCES[msg.resource].namespaced ? msg.namespace : '', msg.name);
+    const prev = this.current(msg.resource, key);
+    if (!prev || (msg.uid !== undefined && prev.metadata.uid !== msg.uid)) return this.fail(notFoundInfo(msg.resource, msg.name), reply);
+    if (!('status' in prev)) return this.fail(badRequest(`${RESOURCES[msg.resource].singular} has no status`).info, reply);
+    const object = { ...prev, metadata: { ...prev.metadata }, status: msg.status } as ApiObject;
+    this.modify(msg.resource, key, prev, object, 'internal', reply, true);
+  }
+
+  private bind(b: Binding): void {
+    const key = storeKey('pods', b.namespace, b.name);
+    const prev = this.current('pods', key);
+    if (!prev || prev.kind !== 'Pod' || prev.metadata.uid !== b.uid || prev.spec.host) return;
+    const object: ApiObject = { ...prev, metadata: { ...prev.metadata }, spec: { ...prev.spec, host: b.host } };
+    this.modify('pods', key, prev, object, 'internal', false);
+  }
+
+  /** Writes a new state of an existing object. */
+  private modify(resource: Resource, key: string, prev: ApiObject, object: ApiObject, version: ApiVersion, reply: ReplyMode, statusOnly = false): void {
+    const expect = this.pending.has(key) ? undefined : prev.metadata.resourceVersion;
+    this.write({ op: { type: 'put', key, value: object, expect }, resource, type: 'MODIFIED', prev, replyTo: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code: 200, statusOnly });
   }
 
   private write(w: PendingWrite): void {
@@ -320,9 +397,9 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       }
       if (this.pending.get(key) === (w.op.type === 'put' ? w.op.value : null)) this.pending.delete(key);
       this.revision = revision;
-      this.record({ revision, resource: w.resource, type: w.type, object, prev: w.prev });
-      if (w.replyTo) {
-        const body = w.op.type === 'put' ? encode(object) : '{"kind":"Status","apiVersion":"v1beta1","status":"Success","code":200}';
+      this.record({ revision, resource: w.resource, type: w.type, object, prev: w.prev, statusOnly: w.statusOnly });
+      if (w.replyTo && !w.quiet) {
+        const body = w.op.type === 'put' ? encodeAs(object, w.version) : '{"kind":"Status","apiVersion":"v1beta1","status":"Success","code":200}';
         this.ctx.send(w.replyTo, { ok: true, code: w.code, body } satisfies RegistryReply);
       }
     });
@@ -332,13 +409,13 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     for (const w of writes) {
       if (this.pending.get(w.op.key) === (w.op.type === 'put' ? w.op.value : null)) this.pending.delete(w.op.key);
       const name = w.prev?.metadata.name ?? (w.op.type === 'put' ? w.op.value.metadata.name : '');
-      const error = isConflict ? conflictInfo(w.resource, name) : internalError(`store commit failed: ${message}`).info;
+      const error = isConflict ? conflictInfo(w.resource, name) : { ...internalError(`store commit failed: ${message}`).info, name };
       if (w.replyTo) this.ctx.send(w.replyTo, { ok: false, error } satisfies RegistryReply);
     }
   }
 
-  private fail(error: StatusInfo): void {
-    this.ctx.reply({ ok: false, error } satisfies RegistryReply);
+  private fail(error: StatusInfo, reply: ReplyMode = true): void {
+    if (reply !== false) this.ctx.reply({ ok: false, error } satisfies RegistryReply);
   }
 
   // ---- watches -----------------------------------------------------------------------------------
@@ -346,11 +423,12 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private record(change: Change): void {
     this.history.push(change);
     if (this.history.length > (this.props.historySize ?? 10_000)) this.horizon = this.history.shift()!.revision;
-    for (const w of this.watchers.values()) if (w.resource === change.resource) this.deliver(w, change);
+    this.watchIndex.get(change.resource)!.forEach(change.object, change.prev, (w) => this.deliver(w, change));
   }
 
   /** Sends one change to a watcher as the event its filter sees (a label change can add or remove). */
   private deliver(w: Watcher, change: Change): void {
+    if (w.skipStatus && change.statusOnly) return;
     const now = matches(change.resource, w.filter, change.object);
     const before = change.prev !== undefined && change.type !== 'ADDED' && matches(change.resource, w.filter, change.prev);
     let type: string = change.type;
@@ -359,25 +437,38 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       else if (!now && before) type = 'DELETED';
       else if (!now) return;
     } else if (!now) return;
-    this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object)}}`);
+    if (w.version === 'internal') {
+      change.json ??= JSON.stringify(change.object);
+      this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], object: change.json, revision: change.revision } satisfies WatchEvent);
+    } else this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object)}}`);
   }
 
   private watch(msg: Extract<RegistryRequest, { op: 'watch' }>): void {
+    const internal = msg.version === 'internal';
     const from = msg.fromRevision;
     if (from > 0 && from < this.horizon) {
+      if (internal) return this.ctx.send(msg.inbox, { watch: msg.id, type: 'GONE', revision: this.revision } satisfies WatchEvent);
       return this.fail(gone(`too old resource version: ${from} (${this.horizon})`).info);
     }
-    const w: Watcher = { resource: msg.resource, filter: msg.filter, version: msg.version, inbox: msg.inbox };
-    this.ctx.reply({ ok: true, code: 200, body: '' } satisfies RegistryReply);
+    const old = this.watchers.get(msg.id);
+    if (old) this.watchIndex.get(old.resource)!.delete(old);
+    const w: Watcher = { id: msg.id, resource: msg.resource, filter: msg.filter, version: msg.version, inbox: msg.inbox, skipStatus: msg.statusChanges === false };
+    if (!internal) this.ctx.reply({ ok: true, code: 200, body: '' } satisfies RegistryReply);
     if (from > 0) {
       for (const change of this.history) if (change.revision > from && change.resource === w.resource) this.deliver(w, change);
     } else {
       // No resourceVersion: the current state first, as ADDED events, then every change.
       for (const obj of this.objects.get(w.resource)!.values()) {
-        if (matches(w.resource, w.filter, obj)) this.ctx.send(w.inbox, `{"type":"ADDED","object":${encode(obj)}}`);
+        if (!matches(w.resource, w.filter, obj)) continue;
+        if (internal) {
+          const event: WatchEvent = { watch: w.id, type: 'ADDED', object: JSON.stringify(obj), revision: obj.metadata.resourceVersion };
+          this.ctx.send(w.inbox, event);
+        } else this.ctx.send(w.inbox, `{"type":"ADDED","object":${encode(obj)}}`);
       }
     }
+    if (internal) this.ctx.send(w.inbox, { watch: w.id, type: 'SYNCED', revision: this.revision } satisfies WatchEvent);
     this.watchers.set(msg.id, w);
+    this.watchIndex.get(w.resource)!.add(w);
   }
 }
 

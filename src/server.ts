@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ActorSystem, type ActorRef } from './kernel/index.js';
-import { Registry } from '../actors/registry.js';
+import { Registry, type RegistryProps } from '../actors/registry.js';
 import { createGateway } from './api/gateway.js';
 import { Metrics } from './api/metrics.js';
 import type { StoreKind } from './store/store.js';
@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   shards?: number;
   /** Run on an existing actor system (its modules must include actors/registry.js). */
   system?: ActorSystem;
+  /** Serve an existing registry actor of `system` instead of starting one (it is not stopped by close). */
+  registry?: ActorRef;
   /** Changes kept for resuming watches (default 10,000). */
   historySize?: number;
 }
@@ -43,6 +45,14 @@ export interface ApiServer {
 /** The modules an actor system needs to host the API server's actors. */
 export const API_ACTOR_MODULES = [new URL('../actors/registry.js', import.meta.url)];
 
+/** The registry's props for a store kind: an lmdb folder under `dataDir` (created), or a fresh memory store. */
+export function registryProps(store: StoreKind, dataDir = 'data', historySize?: number): RegistryProps {
+  if (store === 'memory') return { store, path: `memory-${Date.now()}-${Math.random()}`, historySize };
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  return { store, path: resolve(dir, 'registry.lmdb'), historySize };
+}
+
 /** Starts the registry and the gateway and listens. */
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
   const port = opts.port ?? 8080;
@@ -52,13 +62,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const owned = !opts.system;
   const system = opts.system ?? (await ActorSystem.start({ shards: opts.shards, modules: API_ACTOR_MODULES }));
   try {
-    const dataDir = resolve(opts.dataDir ?? 'data');
-    let path = `memory-${Date.now()}-${Math.random()}`;
-    if (store === 'lmdb') {
-      mkdirSync(dataDir, { recursive: true });
-      path = resolve(dataDir, 'registry.lmdb');
-    }
-    const registry = system.spawn(Registry, 'registry', { store, path, historySize: opts.historySize }, { slot: 0 });
+    const registry = opts.registry ?? system.spawn(Registry, 'registry', registryProps(store, opts.dataDir, opts.historySize), { slot: 0 });
     const metrics = new Metrics(system);
     const app = createGateway({ system, registry, metrics });
     const server: Server = createServer(app.callback());
@@ -80,7 +84,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
           server.closeAllConnections();
         });
         if (owned) await system.stop();
-        else await system.stopActor(registry);
+        else if (!opts.registry) await system.stopActor(registry);
       },
     };
   } catch (err) {

@@ -17,6 +17,17 @@ export interface ObjectMeta {
   annotations: Record<string, string>;
   /** Set by the registry for pods a replication controller created. */
   generateName?: string;
+  /** The objects this one belongs to (a replication controller's pods name it here). */
+  ownerReferences?: OwnerReference[];
+}
+
+/** A link to an owning object (core/v1 `ownerReferences`; v1beta1 has no field for it). */
+export interface OwnerReference {
+  kind: string;
+  name: string;
+  uid: string;
+  /** Whether the owner is the managing controller. */
+  controller?: boolean;
 }
 
 export interface ContainerPort {

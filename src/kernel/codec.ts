@@ -11,14 +11,23 @@ export type WireBatch = string | unknown[];
 
 const OBJECT_PROTO = Object.prototype;
 const MAX_DEPTH = 32;
+/** Strings at least this long are copied by structured clone faster than JSON escapes and unescapes them. */
+const LONG_STRING = 256;
+
+// What the last isJsonSafe walk saw: values, and characters in long strings.
+let walkedValues = 0;
+let longStringChars = 0;
 
 /**
  * Whether `value` round-trips through JSON to an equal value: null, booleans, finite numbers
  * (not -0), strings, dense arrays and plain objects of those without undefined properties.
  */
 export function isJsonSafe(value: unknown, depth = 0): boolean {
+  walkedValues++;
   switch (typeof value) {
     case 'string':
+      if (value.length >= LONG_STRING) longStringChars += value.length;
+      return true;
     case 'boolean':
       return true;
     case 'number':
@@ -46,9 +55,15 @@ export function isJsonSafe(value: unknown, depth = 0): boolean {
   }
 }
 
-/** Encodes a batch (batch.ts): JSON text when all of it is JSON-safe, else the array for structured clone. */
+/**
+ * Encodes a batch (batch.ts): JSON text when all of it is JSON-safe and it is mostly small values,
+ * else the array for structured clone — which also wins when long strings (pre-encoded objects,
+ * say) make up most of it: a clone copies them, JSON would escape and unescape every quote.
+ */
 export function encodeBatch(flat: unknown[]): WireBatch {
-  return isJsonSafe(flat, -1) ? JSON.stringify(flat) : flat;
+  walkedValues = longStringChars = 0;
+  if (!isJsonSafe(flat, -1)) return flat;
+  return longStringChars > walkedValues * 20 ? flat : JSON.stringify(flat);
 }
 
 /** Decodes what `encodeBatch` produced back into the flat envelope array. */

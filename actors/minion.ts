@@ -1,0 +1,168 @@
+/**
+ * The minion actor: the kubelet of one simulated (or real) machine. It registers its Minion object,
+ * heartbeats, watches the pods bound to it, and runs one pod actor per pod as a supervised child on
+ * its own shard. When a pod is deleted it stops the pod actor and removes the pod's containers.
+ * Its service proxy (one per minion) is a child too.
+ */
+import type { ActorRef, TerminationReason } from '../src/kernel/index.js';
+import type { Node, Pod } from '../src/api/model.js';
+import { Controller, type ControllerProps } from '../src/cluster/controller.js';
+import type { BackoffConfig } from '../src/cluster/backoff.js';
+import { runtimeFor, type RuntimeConfig } from '../src/runtimes/index.js';
+import { PodActor, type PodMsg, type PodProps } from './pod.js';
+import { ServiceProxy } from './service-proxy.js';
+
+/** Props of a minion. */
+export interface MinionProps extends ControllerProps {
+  name: string;
+  hostIP: string;
+  /** The first address of this minion's pod range (each minion gets 2,046 addresses). */
+  podNetwork: string;
+  labels: Record<string, string>;
+  capacity: { cpu?: number; memory?: number };
+  runtime: RuntimeConfig;
+  backoff: BackoffConfig;
+  /** How often the Minion's Ready condition is renewed (default 10,000 ms, as the kubelet). */
+  heartbeatMs: number;
+}
+
+/** What a minion handles. */
+export type MinionMsg =
+  | { op: 'heartbeat' }
+  /** Fault injection and inspection, forwarded to a pod actor by pod uid. */
+  | { op: 'toPod'; uid: string; msg: PodMsg }
+  /** The service proxy's choice for a service (see ServiceProxy). */
+  | { op: 'route'; namespace: string; service: string };
+
+/** Addresses per minion: a /21, less network and broadcast. */
+const PODS_PER_MINION = 2046;
+
+/** The minion actor. */
+export class Minion extends Controller<MinionMsg, MinionProps> {
+  static override readonly kind = 'helmsman.minion';
+
+  /** Pod actors by pod uid. */
+  private readonly pods = new Map<string, { ref: ActorRef<PodMsg>; ip: number }>();
+  /** Pod uids whose actor is stopping, so their containers can be removed once it has. */
+  private readonly stopping = new Map<string, string>();
+  private readonly usedIPs = new Set<number>();
+  private nextIP = 0;
+  private proxy!: ActorRef;
+
+  override preStart(): void {
+    const node: Node = {
+      kind: 'Node',
+      metadata: { name: this.props.name, namespace: '', uid: '', resourceVersion: 0, creationTimestamp: '', labels: this.props.labels, annotations: {} },
+      spec: {},
+      status: this.nodeStatus(),
+    };
+    // Created if new; a restarted minion finds its object and only renews its status.
+    this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: node, version: 'internal', reply: false });
+    this.heartbeat();
+    this.ctx.timers.periodic('heartbeat', this.props.heartbeatMs, { op: 'heartbeat' });
+    this.proxy = this.ctx.spawn(ServiceProxy, 'proxy', { registry: this.props.registry, minion: this.props.name });
+    this.inform<Pod>('pods', 'pods', { fields: { requirements: [{ field: 'spec.host', operator: '=', value: this.props.name }] } }, {
+      onChange: (_key, pod, prev) => (pod ? this.podChanged(pod) : this.podDeleted(prev!)),
+    }, false);
+  }
+
+  protected handle(msg: MinionMsg): void | Promise<void> {
+    switch (msg.op) {
+      case 'heartbeat':
+        return this.heartbeat();
+      case 'toPod': {
+        const pod = this.pods.get(msg.uid);
+        if (pod) this.ctx.send(pod.ref, msg.msg);
+        return;
+      }
+      case 'route':
+        // The proxy answers the asker directly.
+        if (this.ctx.sender) this.ctx.send(this.proxy, { ...msg, replyTo: this.ctx.sender });
+        return;
+    }
+  }
+
+  private podChanged(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    const running = this.pods.get(uid);
+    if (running) {
+      this.ctx.send(running.ref, { op: 'update', pod });
+      return;
+    }
+    const ip = this.allocateIP();
+    if (ip === undefined) return; // a full minion: the pod waits (its status stays unreported)
+    const props: PodProps = {
+      registry: this.props.registry,
+      pod,
+      host: { name: this.props.name, hostIP: this.props.hostIP },
+      podIP: ipOf(this.props.podNetwork, ip),
+      runtime: this.props.runtime,
+      backoff: this.props.backoff,
+    };
+    const ref = this.ctx.spawn(PodActor, uid, props);
+    this.pods.set(uid, { ref, ip });
+  }
+
+  private podDeleted(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    const entry = this.pods.get(uid);
+    if (!entry) return;
+    this.pods.delete(uid);
+    this.usedIPs.delete(entry.ip);
+    this.stopping.set(`${entry.ref.slot}:${entry.ref.id}`, uid);
+    this.ctx.watch(entry.ref);
+    this.ctx.stop(entry.ref);
+  }
+
+  protected override async terminated(ref: ActorRef, _reason: TerminationReason): Promise<void> {
+    const key = `${ref.slot}:${ref.id}`;
+    const uid = this.stopping.get(key);
+    if (uid === undefined) return;
+    this.stopping.delete(key);
+    const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
+    for (const c of await runtime.list(uid)) await runtime.remove(c.id, 30_000);
+  }
+
+  override async postStop(): Promise<void> {
+    // The machine goes away with its containers (a stopped cluster leaves nothing running).
+    const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
+    await Promise.all([...this.pods.keys(), ...this.stopping.values()].map(async (uid) => {
+      for (const c of await runtime.list(uid)) await runtime.remove(c.id, 0);
+    }));
+  }
+
+  private heartbeat(): void {
+    this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'nodes', namespace: '', name: this.props.name, status: this.nodeStatus(), reply: false });
+  }
+
+  private nodeStatus(): Node['status'] {
+    const now = new Date(this.ctx.clock.now()).toISOString();
+    return {
+      hostIP: this.props.hostIP,
+      capacity: this.props.capacity,
+      conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: now, reason: 'KubeletReady' }],
+    };
+  }
+
+  private allocateIP(): number | undefined {
+    if (this.usedIPs.size >= PODS_PER_MINION) return undefined;
+    while (this.usedIPs.has(this.nextIP)) this.nextIP = (this.nextIP + 1) % PODS_PER_MINION;
+    const ip = this.nextIP;
+    this.usedIPs.add(ip);
+    this.nextIP = (ip + 1) % PODS_PER_MINION;
+    return ip;
+  }
+}
+
+/** The `index`-th pod address after `network` (`10.0.8.0`, 0 → `10.0.8.1`). */
+export function ipOf(network: string, index: number): string {
+  const base = network.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+  const n = base + 1 + index;
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** The pod network of minion number `index` in `10.0.0.0/8` (a /21 each). */
+export function podNetworkOf(index: number, first = 10): string {
+  const n = first * 2 ** 24 + index * 2048;
+  return `${Math.floor(n / 2 ** 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0`;
+}

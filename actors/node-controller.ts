@@ -1,0 +1,65 @@
+/**
+ * The node controller: a minion whose heartbeat is older than the grace period is marked
+ * NotReady, and its pods are evicted (deleted, so their replication controllers recreate them on
+ * minions that answer). The minion's own heartbeat marks it Ready again when it comes back.
+ */
+import type { Node, Pod } from '../src/api/model.js';
+import { Controller, type ControllerProps } from '../src/cluster/controller.js';
+import type { Informer } from '../src/cluster/informer.js';
+import type { RegistryReply } from './registry.js';
+
+/** Props of the node controller. */
+export interface NodeControllerProps extends ControllerProps {
+  /** How long a minion may stay silent before it is NotReady (Kubernetes: 40 s). */
+  gracePeriodMs: number;
+  /** How often minions are checked (Kubernetes: 5 s). */
+  monitorPeriodMs: number;
+}
+
+/** What the node controller handles. */
+export type NodeControllerMsg = { op: 'monitor' };
+
+/** The node controller actor. */
+export class NodeController extends Controller<NodeControllerMsg, NodeControllerProps> {
+  static override readonly kind = 'helmsman.node-controller';
+
+  private nodes!: Informer<Node>;
+
+  override preStart(): void {
+    this.nodes = this.inform<Node>('nodes', 'nodes', {}, {});
+    this.ctx.timers.periodic('monitor', this.props.monitorPeriodMs, { op: 'monitor' });
+  }
+
+  protected async handle(_msg: NodeControllerMsg): Promise<void> {
+    if (!this.nodes.synced) return;
+    const now = this.ctx.clock.now();
+    for (const node of this.nodes.objects.values()) {
+      const ready = node.status.conditions.find((c) => c.type === 'Ready');
+      if (!ready || ready.status !== 'True') continue;
+      const heartbeat = ready.lastHeartbeatTime ? Date.parse(ready.lastHeartbeatTime) : 0;
+      if (now - heartbeat <= this.props.gracePeriodMs) continue;
+      await this.markNotReady(node, ready.lastHeartbeatTime);
+    }
+  }
+
+  private async markNotReady(node: Node, lastHeartbeatTime: string | undefined): Promise<void> {
+    const name = node.metadata.name;
+    const status: Node['status'] = {
+      ...node.status,
+      conditions: [{ type: 'Ready', status: 'Unknown', lastHeartbeatTime, reason: 'NodeStatusUnknown' }],
+    };
+    this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'nodes', namespace: '', name, uid: node.metadata.uid, status, reply: false });
+    const reply = await this.ctx.ask<RegistryReply>(this.props.registry, {
+      op: 'list',
+      resource: 'pods',
+      filter: { fields: { requirements: [{ field: 'spec.host', operator: '=', value: name }] } },
+      version: 'internal',
+    });
+    if (!reply.ok) return;
+    const { items } = JSON.parse(reply.body as string) as { items: Pod[] };
+    for (const pod of items) {
+      const { namespace, name: podName, uid } = pod.metadata;
+      this.ctx.send(this.props.registry, { op: 'delete', resource: 'pods', namespace, name: podName, uid, version: 'internal', reply: false });
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The replication controller actor: one per ReplicationController. Level-triggered: it watches the
+ * pods its selector picks, counts the active ones (not Succeeded or Failed), creates pods from the
+ * template or deletes the surplus until there are `replicas`, and records the count in the
+ * controller's status. Writes it has sent but not yet seen come back are counted as done
+ * ("expectations", as in Kubernetes), so it never creates twice for one shortfall.
+ */
+import type { Pod, ReplicationController } from '../src/api/model.js';
+import { selectorFromSet } from '../src/api/selector.js';
+import { Controller, type ControllerProps } from '../src/cluster/controller.js';
+import type { Informer } from '../src/cluster/informer.js';
+import type { RegistryReply } from './registry.js';
+
+/** Props of a replication controller actor. */
+export interface ReplicationControllerProps extends ControllerProps {
+  rc: ReplicationController;
+}
+
+/** What a replication controller actor handles. */
+export type ReplicationControllerMsg =
+  | { op: 'update'; rc: ReplicationController }
+  | { op: 'reconcile' }
+  /** The registry's answer to a create that failed. */
+  | RegistryReply;
+
+/** How long a create may go unseen before it no longer counts (Kubernetes: 5 min). */
+const EXPECTATION_MS = 60_000;
+
+/** The replication controller actor. */
+export class ReplicationControllerActor extends Controller<ReplicationControllerMsg, ReplicationControllerProps> {
+  static override readonly kind = 'helmsman.replication-controller';
+
+  private rc!: ReplicationController;
+  private pods!: Informer<Pod>;
+  /** Names created but not yet seen, with when. */
+  private readonly creating = new Map<string, number>();
+  /** Keys deleted but not yet gone. */
+  private readonly deleting = new Set<string>();
+  private reconcilePending = false;
+  private reportedReplicas = -1;
+
+  override preStart(): void {
+    this.rc = this.props.rc;
+    this.reportedReplicas = this.rc.status.replicas;
+    this.watchPods();
+  }
+
+  protected handle(msg: ReplicationControllerMsg): void {
+    if ('ok' in msg) {
+      if (!msg.ok && msg.error.name) this.creating.delete(msg.error.name);
+      this.requestReconcile();
+      return;
+    }
+    switch (msg.op) {
+      case 'update': {
+        const selectorChanged = JSON.stringify(msg.rc.spec.selector) !== JSON.stringify(this.rc.spec.selector);
+        this.rc = msg.rc;
+        if (selectorChanged) this.watchPods();
+        else this.requestReconcile();
+        return;
+      }
+      case 'reconcile':
+        this.reconcilePending = false;
+        return this.reconcile();
+    }
+  }
+
+  private watchPods(): void {
+    if (this.pods) this.uninform(this.pods);
+    const { namespace } = this.rc.metadata;
+    this.pods = this.inform<Pod>('pods', 'pods', { namespace, labels: selectorFromSet(this.rc.spec.selector) }, {
+      onChange: (key, pod) => {
+        if (pod) this.creating.delete(pod.metadata.name);
+        else this.deleting.delete(key);
+        this.requestReconcile();
+      },
+      onSynced: () => this.requestReconcile(),
+    });
+  }
+
+  /** Coalesces the changes of one burst into one reconcile. */
+  private requestReconcile(): void {
+    if (this.reconcilePending || !this.pods.synced) return;
+    this.reconcilePending = true;
+    this.ctx.send(this.ctx.self, { op: 'reconcile' });
+  }
+
+  private reconcile(): void {
+    const now = this.ctx.clock.now();
+    for (const [name, at] of this.creating) if (now - at > EXPECTATION_MS) this.creating.delete(name);
+    const active: [string, Pod][] = [];
+    for (const entry of this.pods.objects) {
+      const phase = entry[1].status.phase;
+      if (phase !== 'Succeeded' && phase !== 'Failed' && !this.deleting.has(entry[0])) active.push(entry);
+    }
+    const diff = this.rc.spec.replicas - active.length - this.creating.size;
+    if (diff > 0) for (let i = 0; i < diff; i++) this.create();
+    else if (diff < 0) {
+      // The least useful go first: unscheduled, then pending, then the youngest.
+      active.sort(([, a], [, b]) => rank(a) - rank(b) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp));
+      for (const [key, pod] of active.slice(0, -diff)) {
+        this.deleting.add(key);
+        const { namespace, name, uid } = pod.metadata;
+        this.ctx.send(this.props.registry, { op: 'delete', resource: 'pods', namespace, name, uid, version: 'internal', reply: false });
+      }
+    }
+    if (active.length !== this.reportedReplicas) {
+      this.reportedReplicas = active.length;
+      const { namespace, name, uid } = this.rc.metadata;
+      this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'replicationcontrollers', namespace, name, uid, status: { replicas: active.length }, reply: false });
+    }
+  }
+
+  private create(): void {
+    const { metadata, spec } = this.rc;
+    const name = `${metadata.name}-${suffix()}`;
+    const template = spec.template;
+    const pod: Pod = {
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: metadata.namespace,
+        uid: '',
+        resourceVersion: 0,
+        creationTimestamp: '',
+        labels: { ...template.metadata.labels },
+        annotations: { ...template.metadata.annotations },
+        generateName: `${metadata.name}-`,
+        ownerReferences: [{ kind: 'ReplicationController', name: metadata.name, uid: metadata.uid, controller: true }],
+      },
+      spec: { ...template.spec, host: '', manifest: { ...template.spec.manifest, id: name } },
+      status: { phase: 'Pending', containers: {} },
+    };
+    this.creating.set(name, this.ctx.clock.now());
+    this.ctx.send(this.props.registry, { op: 'create', resource: 'pods', object: pod, version: 'internal', reply: 'errors' });
+  }
+}
+
+function rank(pod: Pod): number {
+  if (!pod.spec.host) return 0;
+  if (pod.status.phase === 'Pending') return 1;
+  return pod.status.phase === 'Running' ? 3 : 2;
+}
+
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Five random characters, as Kubernetes' generateName uses. */
+function suffix(): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) s += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
+  return s;
+}

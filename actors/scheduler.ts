@@ -1,0 +1,89 @@
+/**
+ * The scheduler: binds unbound pods to minions. It keeps a scheduling cache (minions, and what the
+ * pods bound to each use: host ports, cpu, memory, replicas per controller) from two watches,
+ * gathers the unbound pods that arrive in one burst into a batch, places them with the filters
+ * and scores of `schedule`, and sends the bindings to the registry in one message. A pod that fits
+ * nowhere stays Pending with kube-scheduler's message, and is tried again whenever minions change.
+ */
+import type { Node, Pod } from '../src/api/model.js';
+import { Controller, type ControllerProps } from '../src/cluster/controller.js';
+import type { Informer } from '../src/cluster/informer.js';
+import { schedule, SchedulingCache } from '../src/cluster/scheduling.js';
+import type { Binding } from './registry.js';
+
+/** What the scheduler handles. */
+export type SchedulerMsg = { op: 'schedule' };
+
+/** The scheduler actor. */
+export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
+  static override readonly kind = 'helmsman.scheduler';
+
+  private readonly cache = new SchedulingCache();
+  private nodes!: Informer<Node>;
+  private pods!: Informer<Pod>;
+  /** Unbound pods waiting for a round, by key. */
+  private readonly queue = new Map<string, Pod>();
+  /** Pods that fit nowhere, with the message they were given, until minions change. */
+  private readonly unschedulable = new Map<string, { pod: Pod; message: string }>();
+  private roundPending = false;
+
+  override preStart(): void {
+    this.nodes = this.inform<Node>('nodes', 'nodes', {}, {
+      onChange: (_key, node, prev) => {
+        if (node) this.cache.setNode(node);
+        else this.cache.removeNode(prev!.metadata.name);
+        // Room may have appeared: every pod that did not fit gets another try.
+        for (const [key, { pod }] of this.unschedulable) this.queue.set(key, pod);
+        this.unschedulable.clear();
+        this.requestRound();
+      },
+      onSynced: () => this.requestRound(),
+    });
+    this.pods = this.inform<Pod>('pods', 'pods', {}, {
+      onChange: (key, pod, prev) => {
+        if (!pod) {
+          this.cache.removePod(prev!.metadata.namespace, prev!.metadata.name);
+          this.queue.delete(key);
+          this.unschedulable.delete(key);
+          return;
+        }
+        if (pod.spec.host) {
+          this.cache.addPod(pod);
+          this.queue.delete(key);
+          this.unschedulable.delete(key);
+        } else if (!this.unschedulable.has(key)) {
+          this.queue.set(key, pod);
+          this.requestRound();
+        }
+      },
+      onSynced: () => this.requestRound(),
+    }, false);
+  }
+
+  protected handle(_msg: SchedulerMsg): void {
+    this.roundPending = false;
+    if (!this.nodes.synced || !this.pods.synced || this.queue.size === 0) return;
+    const pods = [...this.queue.values()];
+    this.queue.clear();
+    const { bindings, unschedulable } = schedule(pods, this.cache);
+    if (bindings.length > 0) {
+      const out: Binding[] = bindings.map(({ pod, node }) => ({ namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid, host: node }));
+      this.ctx.send(this.props.registry, { op: 'bind', bindings: out });
+    }
+    for (const { pod, message } of unschedulable) {
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      this.unschedulable.set(key, { pod, message });
+      if (pod.status.message === message) continue;
+      const { namespace, name, uid } = pod.metadata;
+      const status = { ...pod.status, phase: 'Pending', message };
+      this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'pods', namespace, name, uid, status, reply: false });
+    }
+  }
+
+  /** One round per burst: the message queues behind everything that arrived before it. */
+  private requestRound(): void {
+    if (this.roundPending) return;
+    this.roundPending = true;
+    this.ctx.send(this.ctx.self, { op: 'schedule' });
+  }
+}

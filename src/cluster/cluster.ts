@@ -1,0 +1,222 @@
+/**
+ * Cluster: a whole helmsman cluster in this process — the registry, the scheduler, the
+ * replication, node and endpoints controllers, and N minions with their pods — on an actor system
+ * of worker-thread shards, optionally behind the HTTP gateway. `helmsman up` runs one; test suites
+ * embed one (`await Cluster.start({ minions: 1000 })`) and drive it through `client`, `waitFor`
+ * and the fault-injection methods.
+ */
+import { availableParallelism } from 'node:os';
+import { ActorSystem, VirtualClock, type ActorRef } from '../kernel/index.js';
+import type { StoreKind } from '../store/store.js';
+import { registryProps, startApiServer, type ApiServer } from '../server.js';
+import { Registry } from '../../actors/registry.js';
+import { Scheduler } from '../../actors/scheduler.js';
+import { ReplicationManager } from '../../actors/replication-manager.js';
+import { NodeController } from '../../actors/node-controller.js';
+import { EndpointsController } from '../../actors/endpoints-controller.js';
+import { Minion, podNetworkOf, type MinionMsg, type MinionProps } from '../../actors/minion.js';
+import type { PodMsg } from '../../actors/pod.js';
+import type { Route } from '../../actors/service-proxy.js';
+import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
+import { ClusterClient } from './client.js';
+import type { RuntimeConfig } from '../runtimes/index.js';
+
+/** The modules every shard of a cluster imports: the actor kinds. */
+export const CLUSTER_MODULES = [
+  '../../actors/registry.js',
+  '../../actors/scheduler.js',
+  '../../actors/replication-manager.js',
+  '../../actors/replication-controller.js',
+  '../../actors/node-controller.js',
+  '../../actors/endpoints-controller.js',
+  '../../actors/minion.js',
+  '../../actors/pod.js',
+  '../../actors/service-proxy.js',
+].map((path) => new URL(path, import.meta.url));
+
+/** Options of `Cluster.start`; every one is optional. */
+export interface ClusterOptions {
+  /** Minions to start (default 3). */
+  minions?: number;
+  /** The container runtime: `'fake'` (default) or a config with its options. */
+  runtime?: 'fake' | RuntimeConfig;
+  /** Actor shards (worker threads; default: one per core). */
+  shards?: number;
+  /** `memory` (default for an embedded cluster) or `lmdb` (under `dataDir`). */
+  store?: StoreKind;
+  /** Where the lmdb store lives (default ./data). */
+  dataDir?: string;
+  /** `'real'` (default), `'virtual'`, or a VirtualClock: timers (heartbeats, backoff) then move only on `advance`. */
+  clock?: 'real' | 'virtual' | VirtualClock;
+  /** Serve the REST API too: `true` (127.0.0.1, a free port) or where. Default: no HTTP. */
+  api?: boolean | { port?: number; address?: string };
+  /** How often minions heartbeat (default 10,000 ms). */
+  heartbeatMs?: number;
+  /** Silence after which a minion is NotReady and its pods evicted (default 40,000 ms). */
+  nodeGracePeriodMs?: number;
+  /** How often the node controller looks (default 5,000 ms). */
+  nodeMonitorPeriodMs?: number;
+  /** CrashLoopBackOff settings (default 10 s doubling to 300 s, reset after 10 min). */
+  backoff?: Partial<BackoffConfig>;
+  /** Each minion's capacity (default: unlimited). */
+  minionCapacity?: { cpu?: number; memory?: number };
+  /** Each minion's labels, by index (default none). */
+  minionLabels?: (index: number) => Record<string, string>;
+  /** Called as start-up proceeds (for `helmsman up`'s progress lines). */
+  onProgress?: (message: string) => void;
+}
+
+/** A running cluster. */
+export class Cluster {
+  /** The typed client (CRUD, watch, waitFor). */
+  readonly client: ClusterClient;
+  private readonly minionProps = new Map<string, { props: MinionProps; slot: number }>();
+  private readonly minionRefs = new Map<string, ActorRef<MinionMsg>>();
+
+  private constructor(
+    /** The actor system the cluster runs on. */
+    readonly system: ActorSystem,
+    /** The registry actor. */
+    readonly registry: ActorRef,
+    /** The clock (a VirtualClock when started with `clock: 'virtual'`). */
+    readonly clock: VirtualClock | undefined,
+    private api: ApiServer | undefined,
+  ) {
+    this.client = new ClusterClient(system, registry);
+  }
+
+  /** Starts a cluster and resolves once every minion has registered. */
+  static async start(options: ClusterOptions = {}): Promise<Cluster> {
+    const minions = options.minions ?? 3;
+    if (!Number.isInteger(minions) || minions < 0 || minions > 65_535) throw new RangeError('minions must be an integer from 0 to 65535');
+    const shards = options.shards ?? availableParallelism();
+    const progress = options.onProgress ?? (() => {});
+    const clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' ? undefined : options.clock;
+    const runtime: RuntimeConfig = options.runtime === undefined || options.runtime === 'fake' ? { kind: 'fake' } : options.runtime;
+    const backoff: BackoffConfig = { ...DEFAULT_BACKOFF, ...options.backoff };
+    const store = options.store ?? 'memory';
+
+    progress(`starting ${shards} actor shards`);
+    const system = await ActorSystem.start({ shards, modules: CLUSTER_MODULES, clock: clock ?? 'real' });
+    let cluster: Cluster | undefined;
+    try {
+      progress(`starting the registry (${store} store)`);
+      const registry = system.spawn(Registry, 'registry', registryProps(store, options.dataDir), { slot: 0 });
+      const controllerSlot = shards > 1 ? 1 : 0;
+      system.spawn(Scheduler, 'scheduler', { registry }, { slot: controllerSlot });
+      system.spawn(ReplicationManager, 'replication-manager', { registry, shards }, { slot: controllerSlot });
+      system.spawn(NodeController, 'node-controller', {
+        registry,
+        gracePeriodMs: options.nodeGracePeriodMs ?? 40_000,
+        monitorPeriodMs: options.nodeMonitorPeriodMs ?? 5_000,
+      }, { slot: controllerSlot });
+      system.spawn(EndpointsController, 'endpoints-controller', { registry }, { slot: controllerSlot });
+      let api: ApiServer | undefined;
+      if (options.api) {
+        const where = options.api === true ? {} : options.api;
+        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address });
+        progress(`API server listening on ${api.url}`);
+      }
+      cluster = new Cluster(system, registry, clock, api);
+      progress(`starting ${minions} minions (${runtime.kind} runtime)`);
+      for (let i = 0; i < minions; i++) {
+        const name = `minion-${i + 1}`;
+        const props: MinionProps = {
+          registry,
+          name,
+          hostIP: hostIPOf(i),
+          podNetwork: podNetworkOf(i),
+          labels: options.minionLabels?.(i) ?? {},
+          capacity: options.minionCapacity ?? {},
+          runtime,
+          backoff,
+          heartbeatMs: options.heartbeatMs ?? 10_000,
+        };
+        cluster.minionProps.set(name, { props, slot: i % shards });
+        cluster.startMinion(name);
+      }
+      await cluster.client.waitFor('nodes', {}, (nodes) => nodes.length >= minions, 60_000 + minions * 10);
+      progress(`${minions} minions registered`);
+      return cluster;
+    } catch (err) {
+      if (cluster) await cluster.stop();
+      else await system.stop();
+      throw err;
+    }
+  }
+
+  /** The REST API's URL, when the cluster serves one. */
+  get url(): string | undefined {
+    return this.api?.url;
+  }
+
+  /** The minions' names. */
+  get minions(): string[] {
+    return [...this.minionProps.keys()];
+  }
+
+  /** Moves a virtual clock on by `ms`, running every timer due on the way (real clock: an error). */
+  async advance(ms: number): Promise<void> {
+    if (!this.clock) throw new TypeError('advance() needs a cluster started with clock: "virtual"');
+    await this.clock.advance(ms);
+  }
+
+  /** Fault injection: kills a pod's running containers (or one), as the OOM killer would. */
+  async crashPod(name: string, namespace = 'default', container?: string): Promise<void> {
+    await this.toPod(name, namespace, { op: 'kill', container });
+  }
+
+  /** Fault injection: makes a pod's actor throw, so its supervisor restarts it (and it adopts its containers). */
+  async failPodActor(name: string, namespace = 'default'): Promise<void> {
+    await this.toPod(name, namespace, { op: 'throw' });
+  }
+
+  /** Fault injection: a minion dies with its containers; it stops heartbeating, so it is NotReady after the grace period. */
+  async killMinion(name: string): Promise<void> {
+    const ref = this.minionRefs.get(name);
+    if (!ref) throw new Error(`minion "${name}" is not running`);
+    this.minionRefs.delete(name);
+    await this.system.stopActor(ref);
+  }
+
+  /** Brings a killed minion back (it registers and heartbeats again). */
+  restoreMinion(name: string): void {
+    if (!this.minionProps.has(name)) throw new Error(`no minion "${name}" in this cluster`);
+    if (this.minionRefs.has(name)) throw new Error(`minion "${name}" is running`);
+    this.startMinion(name);
+  }
+
+  /** Where `minion`'s service proxy sends the next connection to a service (round-robin). */
+  async route(service: string, options: { namespace?: string; minion?: string } = {}): Promise<Route> {
+    const minion = options.minion ?? this.minionRefs.keys().next().value;
+    const ref = minion === undefined ? undefined : this.minionRefs.get(minion);
+    if (!ref) throw new Error(`minion "${minion}" is not running`);
+    return this.system.ask<Route>(ref, { op: 'route', namespace: options.namespace ?? 'default', service });
+  }
+
+  /** Stops the API, the actors (minions remove their containers) and the shards. */
+  async stop(): Promise<void> {
+    const api = this.api;
+    this.api = undefined;
+    await api?.close();
+    if (!this.system.stopped) await this.system.stop();
+  }
+
+  private startMinion(name: string): void {
+    const { props, slot } = this.minionProps.get(name)!;
+    this.minionRefs.set(name, this.system.spawn(Minion, name, props, { slot }));
+  }
+
+  private async toPod(name: string, namespace: string, msg: PodMsg): Promise<void> {
+    const pod = await this.client.get('pods', name, namespace);
+    const ref = this.minionRefs.get(pod.spec.host);
+    if (!ref) throw new Error(`pod "${name}" is not on a running minion (host "${pod.spec.host}")`);
+    this.system.send(ref, { op: 'toPod', uid: pod.metadata.uid, msg });
+  }
+}
+
+/** Minion `index`'s address in 172.16.0.0/12. */
+function hostIPOf(index: number): string {
+  const n = index + 1;
+  return `172.${16 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}`;
+}

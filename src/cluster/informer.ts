@@ -1,0 +1,115 @@
+/**
+ * Informer: an actor's local, always-current copy of the objects one watch selects (list, then
+ * watch), as client-go's informers are for Kubernetes' controllers. The registry sends the
+ * actor `WatchEvent`s; the actor hands each to `handle`, which updates the copy and tells the
+ * actor's callbacks what changed. When the registry restarts or its shard dies, the informer
+ * watches again from a fresh list and reports what vanished meanwhile as deletions.
+ */
+import type { Filter, WatchEvent } from '../../actors/registry.js';
+import type { ApiObject } from '../api/model.js';
+import type { Resource } from '../api/resources.js';
+import type { ActorRef, Context } from '../kernel/index.js';
+
+/** What an informer reports to its actor. */
+export interface InformerHandlers<T extends ApiObject> {
+  /** An object appeared, changed or vanished (`object` undefined for a deletion). */
+  onChange?(key: string, object: T | undefined, prev: T | undefined): void;
+  /** The initial list (or a relist) is complete. */
+  onSynced?(): void;
+}
+
+/** `${namespace}/${name}`: how informers key objects. */
+export function objectKey(obj: { metadata: { namespace: string; name: string } }): string {
+  return `${obj.metadata.namespace}/${obj.metadata.name}`;
+}
+
+/** A watch and its local copy; see the module comment. */
+export class Informer<T extends ApiObject> {
+  /** The current objects, by `namespace/name`. */
+  readonly objects = new Map<string, T>();
+  /** Whether the initial list has been received. */
+  synced = false;
+  /** Keys seen during a relist (anything else is gone once it completes). */
+  private relisted: Set<string> | undefined;
+
+  constructor(
+    private readonly ctx: Context<any>,
+    private readonly registry: ActorRef,
+    /** The watch id: unique per informer in the system. */
+    readonly id: string,
+    readonly resource: Resource,
+    readonly filter: Filter,
+    private readonly handlers: InformerHandlers<T>,
+    /** Whether changes of status alone are wanted (false for actors that act on spec only). */
+    private readonly statusChanges = true,
+  ) {}
+
+  /** Starts (or restarts) the list-and-watch. */
+  start(): void {
+    if (this.synced || this.objects.size > 0) this.relisted = new Set();
+    this.synced = false;
+    this.ctx.send(this.registry, {
+      op: 'watch',
+      id: this.id,
+      resource: this.resource,
+      filter: this.filter,
+      fromRevision: 0,
+      version: 'internal',
+      inbox: this.ctx.self,
+      statusChanges: this.statusChanges,
+    });
+  }
+
+  /** Stops watching. */
+  stop(): void {
+    this.ctx.send(this.registry, { op: 'unwatch', id: this.id });
+  }
+
+  /** Applies one event from the registry; returns false when it is not this informer's. */
+  handle(event: WatchEvent): boolean {
+    if (event.watch !== this.id) return false;
+    switch (event.type) {
+      case 'GONE':
+        this.start();
+        return true;
+      case 'SYNCED': {
+        const relisted = this.relisted;
+        this.relisted = undefined;
+        if (relisted) {
+          for (const [key, prev] of this.objects) {
+            if (relisted.has(key)) continue;
+            this.objects.delete(key);
+            this.handlers.onChange?.(key, undefined, prev);
+          }
+        }
+        this.synced = true;
+        this.handlers.onSynced?.();
+        return true;
+      }
+      case 'DELETED': {
+        const object = JSON.parse(event.object!) as T;
+        const key = objectKey(object);
+        const prev = this.objects.get(key);
+        this.objects.delete(key);
+        this.handlers.onChange?.(key, undefined, prev ?? object);
+        return true;
+      }
+      default: {
+        const object = JSON.parse(event.object!) as T;
+        const key = objectKey(object);
+        this.relisted?.add(key);
+        const prev = this.objects.get(key);
+        // A relist re-sends what did not change: no news for the actor.
+        if (prev && prev.metadata.resourceVersion === object.metadata.resourceVersion) return true;
+        this.objects.set(key, object);
+        this.handlers.onChange?.(key, object, prev);
+        return true;
+      }
+    }
+  }
+}
+
+/** Whether a message is a registry watch event. */
+export function isWatchEvent(msg: unknown): msg is WatchEvent {
+  return typeof msg === 'object' && msg !== null && typeof (msg as WatchEvent).watch === 'string' && typeof (msg as WatchEvent).type === 'string';
+}
