@@ -32,7 +32,9 @@ export type MinionMsg =
   /** Fault injection and inspection, forwarded to a pod actor by pod uid. */
   | { op: 'toPod'; uid: string; msg: PodMsg }
   /** The service proxy's choice for a service (see ServiceProxy). */
-  | { op: 'route'; namespace: string; service: string };
+  | { op: 'route'; namespace: string; service: string }
+  /** Fault injection: the whole shard (worker thread) hosting this minion dies. */
+  | { op: 'exitShard' };
 
 /** Addresses per minion: a /21, less network and broadcast. */
 const PODS_PER_MINION = 2046;
@@ -75,6 +77,8 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
         if (pod) this.ctx.send(pod.ref, msg.msg);
         return;
       }
+      case 'exitShard':
+        process.exit(70);
       case 'route':
         // The proxy answers the asker directly.
         if (this.ctx.sender) this.ctx.send(this.proxy, { ...msg, replyTo: this.ctx.sender });

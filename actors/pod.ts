@@ -213,6 +213,7 @@ export class PodActor extends Actor<PodMsg, PodProps> {
     let allStarted = true;
     for (const c of this.containers.values()) {
       const s: ContainerStatus = { state: {}, restartCount: c.restartCount, image: c.spec.image, podIP: this.props.podIP, ready: c.phase === 'running' };
+      if (c.id) s.containerID = `${this.runtime.kind}://${c.id}`;
       if (c.phase === 'running') {
         running++;
         s.state.running = { startedAt: iso(c.startedAt!) };

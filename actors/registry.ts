@@ -469,6 +469,16 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     if (internal) this.ctx.send(w.inbox, { watch: w.id, type: 'SYNCED', revision: this.revision } satisfies WatchEvent);
     this.watchers.set(msg.id, w);
     this.watchIndex.get(w.resource)!.add(w);
+    // An actor's watches end with it (a stopped controller, a crashed shard's minions).
+    if (internal) this.ctx.watch(w.inbox);
+  }
+
+  override onTerminated(ref: ActorRef): void {
+    for (const [id, w] of this.watchers) {
+      if (w.inbox.id !== ref.id || w.inbox.slot !== ref.slot) continue;
+      this.watchers.delete(id);
+      this.watchIndex.get(w.resource)!.delete(w);
+    }
   }
 }
 

@@ -32,10 +32,7 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
       onChange: (_key, node, prev) => {
         if (node) this.cache.setNode(node);
         else this.cache.removeNode(prev!.metadata.name);
-        // Room may have appeared: every pod that did not fit gets another try.
-        for (const [key, { pod }] of this.unschedulable) this.queue.set(key, pod);
-        this.unschedulable.clear();
-        this.requestRound();
+        this.retryUnschedulable();
       },
       onSynced: () => this.requestRound(),
     });
@@ -45,6 +42,7 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
           this.cache.removePod(prev!.metadata.namespace, prev!.metadata.name);
           this.queue.delete(key);
           this.unschedulable.delete(key);
+          if (prev!.spec.host) this.retryUnschedulable();
           return;
         }
         if (pod.spec.host) {
@@ -78,6 +76,14 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
       const status = { ...pod.status, phase: 'Pending', message };
       this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'pods', namespace, name, uid, status, reply: false });
     }
+  }
+
+  /** Room may have appeared (a minion came, a bound pod went): every pod that did not fit gets another try. */
+  private retryUnschedulable(): void {
+    if (this.unschedulable.size === 0) return;
+    for (const [key, { pod }] of this.unschedulable) this.queue.set(key, pod);
+    this.unschedulable.clear();
+    this.requestRound();
   }
 
   /** One round per burst: the message queues behind everything that arrived before it. */

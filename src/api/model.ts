@@ -95,6 +95,8 @@ export interface ContainerStatus {
   };
   restartCount: number;
   image?: string;
+  /** `<runtime>://<id>` of the container that runs (or ran last). */
+  containerID?: string;
   podIP?: string;
   ready?: boolean;
 }

@@ -74,6 +74,7 @@ const containerStatusSchema = z.looseObject({
   state: z.looseObject({}).optional(),
   restartCount: num.optional(),
   image: str.optional(),
+  containerID: str.optional(),
   podIP: str.optional(),
   ready: z.boolean().optional(),
 });

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-/** The `helmsman` command: `up` brings up the API server, `demo` runs the actor-kernel demo. */
+/** The `helmsman` command: `up` brings up a cluster behind the REST API, `demo` runs the actor-kernel demo. */
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { DEMO_DEFAULTS, runKernelDemo } from '../demo/kernel-demo.js';
-import { startApiServer } from '../server.js';
+import { Cluster } from '../cluster/cluster.js';
+import { RUNTIME_KINDS } from '../runtimes/index.js';
 
 const USAGE = `usage: helmsman <command> [options]
 
-  up      start the API server (v1beta1 REST API for kubecfg)
+  up      start a cluster: the REST API (v1beta1, for kubecfg), the scheduler,
+          the controllers and N minions
             --port N        TCP port (default 8080)
             --address A     address to bind (default 127.0.0.1)
+            --minions N     minions to start (default 3)
+            --runtime R     container runtime: fake (default)
             --store S       lmdb (default, durable) or memory
             --data DIR      where the lmdb store lives (default ./data)
             --shards N      actor shards (default: one per core)
@@ -30,26 +34,31 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const started = performance.now();
   const store = (values.store as string | undefined) ?? 'lmdb';
   if (store !== 'lmdb' && store !== 'memory') throw new UsageError('--store must be lmdb or memory');
+  const runtime = (values.runtime as string | undefined) ?? 'fake';
+  if (!(RUNTIME_KINDS as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of: ${RUNTIME_KINDS.join(', ')}`);
   const port = int(values.port as string | undefined, 'port', 8080, 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
+  const minions = int(values.minions as string | undefined, 'minions', 3, 0);
   const shards = int(values.shards as string | undefined, 'shards', availableParallelism());
-  out(`starting ${shards} actor shards and the registry (${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''})…`);
-  const server = await startApiServer({
-    port,
-    address: values.address as string | undefined,
+  const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+  const cluster = await Cluster.start({
+    api: { port, address: values.address as string | undefined },
     store,
     dataDir: values.data as string | undefined,
+    minions,
     shards,
+    runtime: runtime as 'fake',
+    onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
-  out(`API server listening on ${server.url} (started in ${Math.round(performance.now() - started)} ms)`);
-  out(`try: kubecfg -h ${server.url} list /pods`);
+  out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''}, API on ${cluster.url}`);
+  out(`try: kubecfg -h ${cluster.url} list /minions`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       out(`${signal}: stopping…`);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       const t = performance.now();
-      server.close().then(() => {
+      cluster.stop().then(() => {
         out(`stopped in ${Math.round(performance.now() - t)} ms`);
         resolve();
       });
@@ -70,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       data: { type: 'string' },
       shards: { type: 'string' },
       minions: { type: 'string' },
+      runtime: { type: 'string' },
       pods: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

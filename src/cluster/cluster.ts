@@ -186,6 +186,13 @@ export class Cluster {
     this.startMinion(name);
   }
 
+  /** Fault injection: the shard (worker thread) hosting `minion` dies; the kernel respawns it and the cluster converges again. */
+  crashShardOf(minion: string): void {
+    const ref = this.minionRefs.get(minion);
+    if (!ref) throw new Error(`minion "${minion}" is not running`);
+    this.system.send(ref, { op: 'exitShard' });
+  }
+
   /** Where `minion`'s service proxy sends the next connection to a service (round-robin). */
   async route(service: string, options: { namespace?: string; minion?: string } = {}): Promise<Route> {
     const minion = options.minion ?? this.minionRefs.keys().next().value;

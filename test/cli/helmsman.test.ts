@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const HELMSMAN = fileURLToPath(new URL('../../src/cli/helmsman.js', import.meta.url));
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`helmsman up serves the API and stops cleanly on ${signal}`, async (t) => {
+  test(`helmsman up brings up a cluster with its minions and stops cleanly on ${signal}`, async (t) => {
     const data = mkdtempSync(join(tmpdir(), 'helmsman-up-'));
     t.teardown(() => rmSync(data, { recursive: true, force: true }));
     const child = spawn(process.execPath, [HELMSMAN, 'up', '--port', '0', '--data', data, '--shards', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -18,16 +18,18 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 20_000);
       child.stdout.on('data', () => {
-        const m = /listening on (http:\/\/\S+)/.exec(out);
+        const m = /cluster up in \d+ ms: .*API on (http:\/\/\S+)/.exec(out);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);
         }
       });
     });
-    t.regex(out, /started in \d+ ms/);
-    const res = await fetch(`${url}/api/v1beta1/pods`);
+    t.regex(out, /starting 3 minions \(fake runtime\)/);
+    const res = await fetch(`${url}/api/v1beta1/minions`);
     t.is(res.status, 200);
+    const minions = ((await res.json()) as { items: { id: string }[] }).items.map((m) => m.id).sort();
+    t.deepEqual(minions, ['minion-1', 'minion-2', 'minion-3']);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
     t.is(await exited, 0, out);
@@ -36,7 +38,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 test('helmsman with a bad flag or command prints usage and exits 2', async (t) => {
-  for (const args of [['up', '--store', 'mongo'], ['fly'], []]) {
+  for (const args of [['up', '--store', 'mongo'], ['up', '--runtime', 'podman'], ['fly'], []]) {
     const child = spawn(process.execPath, [HELMSMAN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
