@@ -81,3 +81,55 @@ export async function openWatch(url: string): Promise<WatchStream> {
     close: () => ac.abort(),
   };
 }
+
+const HELMSMAN = new URL('../src/cli/helmsman.js', import.meta.url).pathname;
+const KUBECFG = new URL('../src/cli/kubecfg.js', import.meta.url).pathname;
+
+/** A `helmsman up` process. */
+export interface UpProcess {
+  url: string;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs `helmsman up --port 0 ...args` and resolves once it says the cluster is up. */
+export async function startUp(args: string[]): Promise<UpProcess> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [HELMSMAN, 'up', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`helmsman up did not come up: ${out}`)), 30_000);
+    const look = (): void => {
+      const m = /cluster up in \d+ ms: .*API on (http:\/\/\S+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', look);
+      resolve(m[1]!);
+    };
+    child.stdout.on('data', look);
+    void exited.then((code) => reject(new Error(`helmsman up exited with ${code}: ${out}`)));
+  });
+  return {
+    url,
+    output: () => out,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the real kubecfg binary against `server`; never rejects. */
+export async function kubecfgAt(server: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [KUBECFG, ...args], { env: { ...process.env, KUBERNETES_MASTER: server } }, (err, stdout, stderr) =>
+      resolve({ code: (err as { code?: number } | null)?.code ?? 0, stdout, stderr }),
+    );
+  });
+}

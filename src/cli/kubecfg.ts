@@ -25,6 +25,7 @@ import { formatTable, statusTable } from './table.js';
 export const USAGE = `usage: kubecfg [OPTIONS] get|list|create|update|delete <resource>[/<id>]
        kubecfg [OPTIONS] resize <controller> <replicas>
        kubecfg [OPTIONS] stop|rm <controller>
+       kubecfg [OPTIONS] [-u <period>] [-image <image>] rollingupdate <controller>
        kubecfg [OPTIONS] [-p <hostPort>:<containerPort>] [-s <port>] run <image> <replicas> <name>
 
 Resources: ${RESOURCES.join(', ')} (a leading slash is optional).
@@ -37,6 +38,8 @@ Options (before or after the verb):
   -yaml           print the raw object as YAML instead of a table
   -p <spec>       run: container ports, <hostPort>:<containerPort>[,...]
   -s <port>       run: also create a service on this port
+  -u <period>     rollingupdate: wait between pods (Go duration, default 1m0s)
+  -image <image>  rollingupdate: the new image of the template's first container
   -help           print this help
 `;
 
@@ -72,6 +75,8 @@ const MESSAGES = {
   badPort: (flag: string, value: string) => `-${flag} must be a port number (1-65535), got "${value}"`,
   badPortSpec: (spec: string) => `invalid port spec "${spec}" (expected <hostPort>:<containerPort>[,...])`,
   badServer: (server: string) => `invalid server URL "${server}"`,
+  badDuration: (flag: string, value: string) => `-${flag} must be a duration such as 60s, 1m30s or 500ms, got "${value}"`,
+  rollingUpdateTimeout: (id: string, expected: number) => `timed out waiting for replication controller "${id}" to have ${expected} pods`,
   stopFirst: (id: string, replicas: number) => `replication controller "${id}" has ${replicas} replicas; stop it first (kubecfg stop ${id})`,
 } as const;
 
@@ -79,7 +84,7 @@ const MESSAGES = {
 class UsageError extends Error {}
 
 /** The flags kubecfg takes, and whether each takes a value. */
-const FLAGS = { h: 'value', c: 'value', l: 'value', p: 'value', s: 'value', json: 'boolean', yaml: 'boolean', help: 'boolean' } as const;
+const FLAGS = { h: 'value', c: 'value', l: 'value', p: 'value', s: 'value', u: 'value', image: 'value', json: 'boolean', yaml: 'boolean', help: 'boolean' } as const;
 
 type Flags = { -readonly [F in keyof typeof FLAGS]?: (typeof FLAGS)[F] extends 'value' ? string : boolean };
 
@@ -234,6 +239,40 @@ const VERBS: Record<string, Verb | undefined> = {
     print(cmd, status, () => statusTable(status));
   },
 
+  /**
+   * 2014's rolling update: set the template's image (with -image), then delete the controller's
+   * pods one at a time, `-u` apart, so it replaces each from the new template; done once the
+   * controller has as many pods as before.
+   */
+  async rollingupdate(cmd, verb, args) {
+    const [id] = expectArgs(verb, args, ['<controller>']);
+    const periodMs = parseDuration('u', cmd.flags.u ?? '1m0s');
+    const path = apiPath('replicationControllers', id);
+    let rc = await cmd.client.get<ReplicationController>(path);
+    const image = cmd.flags.image;
+    if (image) {
+      const container = rc.desiredState?.podTemplate?.desiredState?.manifest?.containers?.[0];
+      if (container) container.image = image;
+      rc = await cmd.client.put<ReplicationController>(path, rc);
+    }
+    const selector = formatSelector(rc.desiredState?.replicaSelector ?? {});
+    const pods = (await cmd.client.get<{ items?: { id: string }[] }>(apiPath('pods', undefined, selector))).items ?? [];
+    const expected = pods.length;
+    for (const [i, pod] of pods.entries()) {
+      await cmd.client.delete(apiPath('pods', pod.id));
+      cmd.io.stderr.write(`Deleted pod ${pod.id} (${i + 1}/${expected})\n`);
+      await sleep(periodMs);
+    }
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const now = (await cmd.client.get<{ items?: unknown[] }>(apiPath('pods', undefined, selector))).items ?? [];
+      if (now.length === expected) break;
+      if (Date.now() > deadline) throw new Error(MESSAGES.rollingUpdateTimeout(id, expected));
+      await sleep(Math.min(periodMs, 1000) || 100);
+    }
+    printObject(cmd, rc);
+  },
+
   async run(cmd, verb, args) {
     const [image, count, name] = expectArgs(verb, args, ['<image>', '<replicas>', '<name>']);
     const replicas = parseCount('replicas', count);
@@ -267,6 +306,26 @@ async function resize(client: Client, id: string, replicas: number): Promise<Rep
   const rc = await client.get<ReplicationController>(path);
   rc.desiredState = { ...rc.desiredState, replicas };
   return client.put<ReplicationController>(path, rc);
+}
+
+/** A Go duration (`1m30s`, `500ms`, `2h`) in milliseconds. */
+function parseDuration(flag: string, value: string): number {
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  if (value === '0') return 0;
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) throw new UsageError(MESSAGES.badDuration(flag, value));
+  return parts.reduce((ms, p) => ms + Number(p[1]) * units[p[2]!]!, 0);
+}
+
+/** A label set as a selector (`a=b,c=d`). */
+function formatSelector(set: Record<string, string>): string {
+  return Object.entries(set)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Checks a verb's argument count; returns exactly `names.length` arguments. */

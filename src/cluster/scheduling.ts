@@ -6,27 +6,6 @@
  */
 import type { Node, Pod } from '../api/model.js';
 
-/** What a pod asks of its node, computed once per pod. */
-interface Demand {
-  /** Milli-CPU and bytes, summed over the containers. */
-  cpu: number;
-  memory: number;
-  ports: HostPort[];
-  spread: string;
-  selector: [string, string][];
-}
-
-/** One requested host port, under the keys `NodeInfo.hostPorts` counts it by. */
-interface HostPort {
-  /** `protocol/hostIP/hostPort`, hostIP '0.0.0.0' when unset. */
-  key: string;
-  /** `protocol/0.0.0.0/hostPort`: the same port on every address. */
-  wildcardKey: string;
-  /** `protocol/any/hostPort`: the port on any address. */
-  anyKey: string;
-  wildcard: boolean;
-}
-
 /** What the cache knows about one node: the node, and the totals of the pods bound or assumed on it. */
 export interface NodeInfo {
   readonly name: string;
@@ -34,8 +13,8 @@ export interface NodeInfo {
   readonly node: Node | undefined;
   /** Whether the node takes pods: it is registered, with no Ready condition or one whose status is 'True'. */
   readonly ready: boolean;
-  /** Keys (`namespace/name`) of the pods on the node. */
-  readonly pods: ReadonlySet<string>;
+  /** How many pods are on the node. */
+  readonly podCount: number;
   /** Milli-CPU requested by the pods. */
   readonly cpu: number;
   /** Bytes of memory requested by the pods. */
@@ -61,6 +40,62 @@ export function spreadKey(pod: Pod): string {
   return owner ? `${pod.metadata.namespace}/${owner.kind}/${owner.name}` : '';
 }
 
+/** What a pod asks of its node, worked out once per pod. */
+interface Demand {
+  /** Milli-CPU, summed over the containers. */
+  cpu: number;
+  /** Bytes, summed over the containers. */
+  memory: number;
+  ports: HostPort[];
+  /** `spreadKey(pod)`. */
+  spread: string;
+  selector: [string, string][];
+}
+
+/** One requested host port, under the keys `NodeInfo.hostPorts` counts it by. */
+interface HostPort {
+  /** `protocol/hostIP/hostPort`, hostIP '0.0.0.0' when unset. */
+  key: string;
+  /** `protocol/0.0.0.0/hostPort`: the same port on every address. */
+  wildcardKey: string;
+  /** `protocol/any/hostPort`: the port on any address. */
+  anyKey: string;
+  wildcard: boolean;
+}
+
+function demandOf(pod: Pod): Demand {
+  let cpu = 0;
+  let memory = 0;
+  let ports: HostPort[] = NONE;
+  for (const c of pod.spec.containers) {
+    cpu += c.cpu ?? 0;
+    memory += c.memory ?? 0;
+    for (const p of c.ports) {
+      if (!p.hostPort) continue;
+      const ip = p.hostIP || '0.0.0.0';
+      if (ports === NONE) ports = [];
+      ports.push({
+        key: `${p.protocol}/${ip}/${p.hostPort}`,
+        wildcardKey: `${p.protocol}/0.0.0.0/${p.hostPort}`,
+        anyKey: `${p.protocol}/any/${p.hostPort}`,
+        wildcard: ip === '0.0.0.0',
+      });
+    }
+  }
+  const selector = pod.spec.nodeSelector;
+  return { cpu, memory, ports, spread: spreadKey(pod), selector: isEmpty(selector) ? NONE : Object.entries(selector) };
+}
+
+const NONE: never[] = [];
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** Records a pod with its worked-out demand: `assume` for `schedule`, which has the demand already. */
+let place: (cache: SchedulingCache, pod: Pod, demand: Demand, node: string) => void;
+
 /**
  * The nodes, and per node the pods bound (`addPod`) or assumed (`assume`) there with their totals.
  * Pods are kept by key `namespace/name`; a pod may name a node before or after the cache knows it.
@@ -68,12 +103,16 @@ export function spreadKey(pod: Pod): string {
 export class SchedulingCache {
   readonly #nodes = new Map<string, NodeState>();
   readonly #pods = new Map<string, { node: NodeState; demand: Demand }>();
-  /** Per spread key, the pods with that key on each node. */
+  /** Per spread key, how many pods with that key each node has. */
   readonly #spread = new Map<string, Map<NodeInfo, number>>();
   /** The registered nodes sorted by name; undefined when the set changed. */
   #order: NodeState[] | undefined;
   /** Where the next search for a node starts (kube-scheduler's nextStartNodeIndex); `schedule` advances it. */
   nextStart = 0;
+
+  static {
+    place = (cache, pod, demand, node) => cache.#place(`${pod.metadata.namespace}/${pod.metadata.name}`, demand, node);
+  }
 
   /** Adds or updates a node, keeping the pods already on it. */
   setNode(node: Node): void {
@@ -87,7 +126,7 @@ export class SchedulingCache {
   }
 
   /**
-   * Removes a node from scheduling and returns the keys of the pods on it. The pods stay recorded
+   * Takes a node out of scheduling and returns the keys of the pods on it. The pods stay recorded
    * (they are still bound to it) until `removePod`, so a node that comes back finds them there.
    */
   removeNode(name: string): string[] {
@@ -96,8 +135,10 @@ export class SchedulingCache {
     state.node = undefined;
     state.ready = false;
     this.#order = undefined;
-    if (!state.pods.size) this.#nodes.delete(name);
-    return [...state.pods];
+    if (!state.podCount) this.#nodes.delete(name);
+    const keys: string[] = [];
+    for (const [key, rec] of this.#pods) if (rec.node === state) keys.push(key);
+    return keys;
   }
 
   /**
@@ -112,16 +153,7 @@ export class SchedulingCache {
 
   /** Records `pod` on `node` as if bound there, replacing what was recorded for it before. */
   assume(pod: Pod, node: string): void {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    this.#forget(key);
-    const demand = demandOf(pod);
-    const state = this.#state(node);
-    state.add(key, demand);
-    this.#pods.set(key, { node: state, demand });
-    if (!demand.spread) return;
-    let counts = this.#spread.get(demand.spread);
-    if (!counts) this.#spread.set(demand.spread, (counts = new Map()));
-    counts.set(state, (counts.get(state) ?? 0) + 1);
+    place(this, pod, demandOf(pod), node);
   }
 
   /** Forgets a pod, freeing its ports and requests. */
@@ -145,7 +177,7 @@ export class SchedulingCache {
     return this.#order;
   }
 
-  /** Per node, how many pods with this spread key (see `spreadKey`) it has; nodes with none are left out. */
+  /** How many pods with this spread key (see `spreadKey`) each node has; nodes with none are left out. */
   spreadOf(key: string): ReadonlyMap<NodeInfo, number> | undefined {
     return this.#spread.get(key);
   }
@@ -161,13 +193,24 @@ export class SchedulingCache {
     return state;
   }
 
+  #place(key: string, demand: Demand, node: string): void {
+    this.#forget(key);
+    const state = this.#state(node);
+    state.count(demand, 1);
+    this.#pods.set(key, { node: state, demand });
+    if (!demand.spread) return;
+    let counts = this.#spread.get(demand.spread);
+    if (!counts) this.#spread.set(demand.spread, (counts = new Map()));
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+  }
+
   #forget(key: string): void {
     const rec = this.#pods.get(key);
     if (!rec) return;
     this.#pods.delete(key);
     const { node: state, demand } = rec;
-    state.remove(key, demand);
-    if (!state.node && !state.pods.size) this.#nodes.delete(state.name);
+    state.count(demand, -1);
+    if (!state.node && !state.podCount) this.#nodes.delete(state.name);
     const counts = demand.spread ? this.#spread.get(demand.spread) : undefined;
     if (!counts) return;
     const left = counts.get(state)! - 1;
@@ -179,7 +222,7 @@ export class SchedulingCache {
 class NodeState implements NodeInfo {
   node: Node | undefined = undefined;
   ready = false;
-  readonly pods = new Set<string>();
+  podCount = 0;
   cpu = 0;
   memory = 0;
   cpuCapacity = Infinity;
@@ -188,17 +231,9 @@ class NodeState implements NodeInfo {
 
   constructor(readonly name: string) {}
 
-  add(key: string, d: Demand): void {
-    this.pods.add(key);
-    this.#count(d, 1);
-  }
-
-  remove(key: string, d: Demand): void {
-    this.pods.delete(key);
-    this.#count(d, -1);
-  }
-
-  #count(d: Demand, by: 1 | -1): void {
+  /** Adds (`by` 1) or takes away (-1) a pod's demand. */
+  count(d: Demand, by: 1 | -1): void {
+    this.podCount += by;
     this.cpu += by * d.cpu;
     this.memory += by * d.memory;
     for (const p of d.ports) {
@@ -212,27 +247,6 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   const n = (map.get(key) ?? 0) + by;
   if (n) map.set(key, n);
   else map.delete(key);
-}
-
-function demandOf(pod: Pod): Demand {
-  let cpu = 0;
-  let memory = 0;
-  const ports: HostPort[] = [];
-  for (const c of pod.spec.containers) {
-    cpu += c.cpu ?? 0;
-    memory += c.memory ?? 0;
-    for (const p of c.ports) {
-      if (!p.hostPort) continue;
-      const ip = p.hostIP || '0.0.0.0';
-      ports.push({
-        key: `${p.protocol}/${ip}/${p.hostPort}`,
-        wildcardKey: `${p.protocol}/0.0.0.0/${p.hostPort}`,
-        anyKey: `${p.protocol}/any/${p.hostPort}`,
-        wildcard: ip === '0.0.0.0',
-      });
-    }
-  }
-  return { cpu, memory, ports, spread: spreadKey(pod), selector: Object.entries(pod.spec.nodeSelector) };
 }
 
 /** Options of `schedule`. */
@@ -255,12 +269,7 @@ export function defaultNumFeasibleToFind(nodes: number): number {
   return nodes <= 100 ? nodes : Math.max(100, Math.floor(nodes / 10));
 }
 
-// The filters, in the order they run; a node fails at the first, except that cpu and memory are both told.
-const NOT_READY = 0;
-const SELECTOR = 1;
-const PORTS = 2;
-const CPU = 3;
-const MEMORY = 4;
+/** Why pods do not fit on nodes, kube-scheduler's words, by the bit `unfit` sets for each. */
 const REASONS = [
   'node(s) were not ready',
   "node(s) didn't match Pod's node affinity/selector",
@@ -275,15 +284,15 @@ const REASONS = [
  * pod's host ports free (0.0.0.0 clashes with every address) and has room for its cpu and memory
  * (where the node states a capacity; a pod requesting none always fits). The search starts where the
  * last one stopped and ends after `numFeasibleToFind` feasible nodes; of those the pod goes to the one
- * with the fewest pods of its spread key, then the fewest pods, the first found on a tie. A pod no
- * node takes gets kube-scheduler's message, counting the reasons over all nodes.
+ * with the fewest pods of its spread key, then the fewest pods, the first found on a tie (the start
+ * moves on with every pod, so ties rotate). A pod no node takes gets kube-scheduler's message,
+ * counting the reasons over all nodes.
  */
 export function schedule(pods: readonly Pod[], cache: SchedulingCache, opts: ScheduleOptions = {}): ScheduleResult {
   const nodes = cache.nodes();
   const n = nodes.length;
   const want = Math.max(1, opts.numFeasibleToFind ?? defaultNumFeasibleToFind(n));
   const result: ScheduleResult = { bindings: [], unschedulable: [] };
-  const reasons = REASONS.map(() => 0);
   for (const pod of pods) {
     if (!n) {
       result.unschedulable.push({ pod, message: '0/0 nodes are available: no nodes registered.' });
@@ -291,54 +300,59 @@ export function schedule(pods: readonly Pod[], cache: SchedulingCache, opts: Sch
     }
     const d = demandOf(pod);
     const spread = d.spread ? cache.spreadOf(d.spread) : undefined;
-    reasons.fill(0);
     let best: NodeInfo | undefined;
     let bestSpread = 0;
-    let bestPods = 0;
     let found = 0;
     let seen = 0;
     const start = cache.nextStart % n;
     let i = start;
     for (; seen < n && found < want; seen++, i = i + 1 === n ? 0 : i + 1) {
       const info = nodes[i];
-      if (!fits(info, d, reasons)) continue;
+      if (unfit(info, d)) continue;
       found++;
+      // Replicas can only tie a best without any, so then only a node with fewer pods can win.
+      if (best && bestSpread === 0 && info.podCount >= best.podCount) continue;
       const replicas = spread?.get(info) ?? 0;
-      if (!best || replicas < bestSpread || (replicas === bestSpread && info.pods.size < bestPods)) {
+      if (!best || replicas < bestSpread || (replicas === bestSpread && info.podCount < best.podCount)) {
         best = info;
         bestSpread = replicas;
-        bestPods = info.pods.size;
       }
     }
     // The next search starts after the last node looked at; one further on when all were, so ties rotate.
     cache.nextStart = seen === n ? start + 1 : i;
     if (best) {
-      cache.assume(pod, best.name);
+      place(cache, pod, d, best.name);
       result.bindings.push({ pod, node: best.name });
     } else {
-      const counted = REASONS.flatMap((r, k) => (reasons[k] ? [`${reasons[k]} ${r}`] : [])).sort();
-      result.unschedulable.push({ pod, message: `0/${n} nodes are available: ${counted.join(', ')}.` });
+      result.unschedulable.push({ pod, message: whyNot(nodes, d) });
     }
   }
   return result;
 }
 
-/** Whether `d` fits on the node; if not, counts why in `reasons`. */
-function fits(info: NodeInfo, d: Demand, reasons: number[]): boolean {
-  if (!info.ready) return fail(reasons, NOT_READY);
-  for (const [k, v] of d.selector) if (info.node?.metadata.labels[k] !== v) return fail(reasons, SELECTOR);
+/**
+ * 0 when `d` fits on the node, else the bits of REASONS it fails on: the filters run in that order
+ * and stop at the first that fails, except that cpu and memory are both told.
+ */
+function unfit(info: NodeInfo, d: Demand): number {
+  if (!info.ready) return 1;
+  for (const [k, v] of d.selector) if (info.node?.metadata.labels[k] !== v) return 2;
   const used = info.hostPorts;
   for (const p of d.ports) {
-    if (p.wildcard ? used.has(p.anyKey) : used.has(p.key) || used.has(p.wildcardKey)) return fail(reasons, PORTS);
+    if (p.wildcard ? used.has(p.anyKey) : used.has(p.key) || used.has(p.wildcardKey)) return 4;
   }
-  const noCpu = d.cpu > 0 && info.cpu + d.cpu > info.cpuCapacity;
-  const noMemory = d.memory > 0 && info.memory + d.memory > info.memoryCapacity;
-  if (noCpu) reasons[CPU]++;
-  if (noMemory) reasons[MEMORY]++;
-  return !noCpu && !noMemory;
+  const cpu = d.cpu > 0 && info.cpu + d.cpu > info.cpuCapacity ? 8 : 0;
+  const memory = d.memory > 0 && info.memory + d.memory > info.memoryCapacity ? 16 : 0;
+  return cpu | memory;
 }
 
-function fail(reasons: number[], reason: number): false {
-  reasons[reason]++;
-  return false;
+/** kube-scheduler's message for a pod no node takes: how many nodes fail for each reason, sorted. */
+function whyNot(nodes: readonly NodeInfo[], d: Demand): string {
+  const counts = REASONS.map(() => 0);
+  for (const info of nodes) {
+    const bits = unfit(info, d);
+    for (let k = 0; k < REASONS.length; k++) if (bits & (1 << k)) counts[k]++;
+  }
+  const reasons = REASONS.flatMap((r, k) => (counts[k] ? [`${counts[k]} ${r}`] : [])).sort();
+  return `0/${nodes.length} nodes are available: ${reasons.join(', ')}.`;
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startUp } from '../api-helpers.js';
 
 const HELMSMAN = fileURLToPath(new URL('../../src/cli/helmsman.js', import.meta.url));
 
@@ -11,29 +12,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`helmsman up brings up a cluster with its minions and stops cleanly on ${signal}`, async (t) => {
     const data = mkdtempSync(join(tmpdir(), 'helmsman-up-'));
     t.teardown(() => rmSync(data, { recursive: true, force: true }));
-    const child = spawn(process.execPath, [HELMSMAN, 'up', '--port', '0', '--data', data, '--shards', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        const m = /cluster up in \d+ ms: .*API on (http:\/\/\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
-    t.regex(out, /starting 3 minions \(fake runtime\)/);
-    const res = await fetch(`${url}/api/v1beta1/minions`);
+    const up = await startUp(['--data', data, '--shards', '1']);
+    t.regex(up.output(), /starting 3 minions \(fake runtime\)/);
+    const res = await fetch(`${up.url}/api/v1beta1/minions`);
     t.is(res.status, 200);
     const minions = ((await res.json()) as { items: { id: string }[] }).items.map((m) => m.id).sort();
     t.deepEqual(minions, ['minion-1', 'minion-2', 'minion-3']);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill(signal);
-    t.is(await exited, 0, out);
-    t.regex(out, new RegExp(`${signal}: stopping…\\nstopped in \\d+ ms`));
+    t.is(await up.stop(signal), 0, up.output());
+    t.regex(up.output(), new RegExp(`${signal}: stopping…\\nstopped in \\d+ ms`));
   });
 }
 
