@@ -93,7 +93,7 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
-/** Records a pod with its worked-out demand: `assume` for `schedule`, which has the demand already. */
+/** `assume` for `schedule`, which has worked out the pod's demand already (set in the cache's static block). */
 let place: (cache: SchedulingCache, pod: Pod, demand: Demand, node: string) => void;
 
 /**
@@ -335,15 +335,24 @@ export function schedule(pods: readonly Pod[], cache: SchedulingCache, opts: Sch
  * and stop at the first that fails, except that cpu and memory are both told.
  */
 function unfit(info: NodeInfo, d: Demand): number {
+  // Kept small, the loops out of line, so that it inlines into the search.
   if (!info.ready) return 1;
-  for (const [k, v] of d.selector) if (info.node?.metadata.labels[k] !== v) return 2;
-  const used = info.hostPorts;
-  for (const p of d.ports) {
-    if (p.wildcard ? used.has(p.anyKey) : used.has(p.key) || used.has(p.wildcardKey)) return 4;
-  }
+  if (d.selector.length && !labelsMatch(info, d.selector)) return 2;
+  if (d.ports.length && portsTaken(info.hostPorts, d.ports)) return 4;
   const cpu = d.cpu > 0 && info.cpu + d.cpu > info.cpuCapacity ? 8 : 0;
   const memory = d.memory > 0 && info.memory + d.memory > info.memoryCapacity ? 16 : 0;
   return cpu | memory;
+}
+
+function labelsMatch(info: NodeInfo, selector: [string, string][]): boolean {
+  for (const [k, v] of selector) if (info.node?.metadata.labels[k] !== v) return false;
+  return true;
+}
+
+/** Whether a port is held: the same one, or one on 0.0.0.0, or for 0.0.0.0 the port on any address. */
+function portsTaken(used: ReadonlyMap<string, number>, ports: HostPort[]): boolean {
+  for (const p of ports) if (p.wildcard ? used.has(p.anyKey) : used.has(p.key) || used.has(p.wildcardKey)) return true;
+  return false;
 }
 
 /** kube-scheduler's message for a pod no node takes: how many nodes fail for each reason, sorted. */

@@ -172,9 +172,33 @@ test('pods without an owner go to the least loaded node', (t) => {
   for (let i = 0; i < 3; i++) cache.addPod(pod(`old-${i}`, { host: 'n1' }));
   cache.addPod(pod('old-3', { host: 'n2' }));
   const r = schedule(Array.from({ length: 5 }, (_, i) => pod(`new-${i}`)), cache);
-  t.deepEqual(r.bindings[0]!.node, 'n3');
+  t.is(r.bindings[0]!.node, 'n3');
   t.deepEqual(perNode(r.bindings), { n2: 2, n3: 3 });
   t.deepEqual(['n1', 'n2', 'n3'].map((n) => cache.info(n)!.podCount), [3, 3, 3]);
+});
+
+test('each pod goes to a feasible node with the fewest replicas of its controller, then the fewest pods', (t) => {
+  // An independent model of the nodes, kept from the bindings, says what the best score was.
+  const model = Array.from({ length: 12 }, (_, i) => ({ name: `n${i}`, cpu: i % 4 ? 1000 : 300, used: 0, ports: new Set<number>(), pods: 0, replicas: new Map<string, number>() }));
+  const cache = cacheOf(...model.map((m) => node(m.name, { cpu: m.cpu })));
+  for (let i = 0; i < 150; i++) {
+    const owner = i % 5 ? `rc${i % 3}` : '';
+    const port = i % 7 ? 0 : 9000 + (i % 2);
+    const score = (m: (typeof model)[number]) => [m.replicas.get(owner) ?? 0, m.pods];
+    const feasible = model.filter((m) => m.used + 100 <= m.cpu && !m.ports.has(port));
+    const best = feasible.map(score).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)[0];
+    const [binding] = schedule([pod(`p${i}`, { owner: owner || undefined, cpu: 100, hostPort: port || undefined })], cache).bindings;
+    if (!best) {
+      t.true(binding === undefined, `p${i} fits nowhere`);
+      continue;
+    }
+    const m = model.find((x) => x.name === binding!.node)!;
+    t.deepEqual(score(m), best, `p${i}`);
+    m.used += 100;
+    m.pods++;
+    if (port) m.ports.add(port);
+    if (owner) m.replicas.set(owner, (m.replicas.get(owner) ?? 0) + 1);
+  }
 });
 
 test('ties rotate over the nodes instead of always taking the first', (t) => {
@@ -236,6 +260,9 @@ test('removeNode returns its pods and takes the node out of scheduling', (t) => 
   t.deepEqual(cache.removeNode('n1'), [], 'already gone');
   t.deepEqual(cache.nodes().map((n) => n.name), ['n2']);
   t.deepEqual(perNode(schedule([pod('d'), pod('e')], cache).bindings), { n2: 2 });
+  cache.setNode(node('n1'));
+  t.is(cache.info('n1')!.podCount, 2, 'its pods are still bound to it when it comes back');
+  t.deepEqual(cache.removeNode('n1').sort(), ['default/a', 'default/b']);
   cache.removePod('default', 'a');
   cache.removePod('default', 'b');
   t.is(cache.info('n1'), undefined, 'forgotten with its last pod');
