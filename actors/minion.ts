@@ -43,8 +43,10 @@ const PODS_PER_MINION = 2046;
 export class Minion extends Controller<MinionMsg, MinionProps> {
   static override readonly kind = 'helmsman.minion';
 
-  /** Pod actors by pod uid. */
-  private readonly pods = new Map<string, { ref: ActorRef<PodMsg>; ip: number }>();
+  /** Pod actors by pod key (`namespace/name`). */
+  private readonly pods = new Map<string, { uid: string; ref: ActorRef<PodMsg>; ip: number }>();
+  /** Pod keys by uid, for messages addressed by uid. */
+  private readonly uids = new Map<string, string>();
   /** Pod uids whose actor is stopping, so their containers can be removed once it has. */
   private readonly stopping = new Map<string, string>();
   private readonly usedIPs = new Set<number>();
@@ -64,8 +66,8 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     this.ctx.timers.periodic('heartbeat', this.props.heartbeatMs, { op: 'heartbeat' });
     this.proxy = this.ctx.spawn(ServiceProxy, 'proxy', { registry: this.props.registry, minion: this.props.name });
     this.inform<Pod>('pods', 'pods', { fields: { requirements: [{ field: 'spec.host', operator: '=', value: this.props.name }] } }, {
-      onChange: (_key, pod, prev) => (pod ? this.podChanged(pod) : this.podDeleted(prev!)),
-    }, false);
+      onChange: (key, pod) => (pod ? this.podChanged(key, pod) : this.podDeleted(key)),
+    }, { statusChanges: false, keep: false });
   }
 
   protected handle(msg: MinionMsg): void | Promise<void> {
@@ -73,7 +75,8 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       case 'heartbeat':
         return this.heartbeat();
       case 'toPod': {
-        const pod = this.pods.get(msg.uid);
+        const key = this.uids.get(msg.uid);
+        const pod = key === undefined ? undefined : this.pods.get(key);
         if (pod) this.ctx.send(pod.ref, msg.msg);
         return;
       }
@@ -86,13 +89,15 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     }
   }
 
-  private podChanged(pod: Pod): void {
+  private podChanged(key: string, pod: Pod): void {
     const uid = pod.metadata.uid;
-    const running = this.pods.get(uid);
-    if (running) {
+    const running = this.pods.get(key);
+    if (running?.uid === uid) {
       this.ctx.send(running.ref, { op: 'update', pod });
       return;
     }
+    // A new pod under an old name: the old one's actor goes first.
+    if (running) this.podDeleted(key);
     const ip = this.allocateIP();
     if (ip === undefined) return; // a full minion: the pod waits (its status stays unreported)
     const props: PodProps = {
@@ -104,14 +109,16 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       backoff: this.props.backoff,
     };
     const ref = this.ctx.spawn(PodActor, uid, props);
-    this.pods.set(uid, { ref, ip });
+    this.pods.set(key, { uid, ref, ip });
+    this.uids.set(uid, key);
   }
 
-  private podDeleted(pod: Pod): void {
-    const uid = pod.metadata.uid;
-    const entry = this.pods.get(uid);
+  private podDeleted(key: string): void {
+    const entry = this.pods.get(key);
     if (!entry) return;
-    this.pods.delete(uid);
+    const uid = entry.uid;
+    this.pods.delete(key);
+    this.uids.delete(uid);
     this.usedIPs.delete(entry.ip);
     this.stopping.set(`${entry.ref.slot}:${entry.ref.id}`, uid);
     this.ctx.watch(entry.ref);
@@ -130,7 +137,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   override async postStop(): Promise<void> {
     // The machine goes away with its containers (a stopped cluster leaves nothing running).
     const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
-    await Promise.all([...this.pods.keys(), ...this.stopping.values()].map(async (uid) => {
+    await Promise.all([...this.uids.keys(), ...this.stopping.values()].map(async (uid) => {
       for (const c of await runtime.list(uid)) await runtime.remove(c.id, 0);
     }));
   }

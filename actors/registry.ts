@@ -18,6 +18,7 @@ import { LmdbStore } from '../src/store/lmdb.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { StoreConflictError, type Store, type StoreKind, type WriteOp } from '../src/store/store.js';
 import { WatchIndex } from '../src/api/watch-index.js';
+import { ObjectIndex } from '../src/api/object-index.js';
 
 export type { Filter } from '../src/api/filter.js';
 
@@ -190,7 +191,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   static override readonly kind = 'helmsman.registry';
 
   private store!: Store;
-  private readonly objects = new Map<Resource, Map<string, ApiObject>>();
+  private readonly objects = new Map<Resource, ObjectIndex>();
   /** Uncommitted writes by key (null: a pending delete), for conflict checks. */
   private readonly pending = new Map<string, ApiObject | null>();
   private batch: PendingWrite[] = [];
@@ -216,7 +217,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       this.store = mem;
     }
     for (const r of Object.keys(RESOURCES) as Resource[]) {
-      this.objects.set(r, new Map());
+      this.objects.set(r, new ObjectIndex());
       this.watchIndex.set(r, new WatchIndex());
     }
     const snapshot = await this.store.load();
@@ -270,12 +271,12 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private list(resource: Resource, filter: Filter, version: ApiVersion): void {
     if (version === 'internal') {
       const items: string[] = [];
-      for (const obj of this.objects.get(resource)!.values()) if (matches(resource, filter, obj)) items.push(JSON.stringify(obj));
+      for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(JSON.stringify(obj));
       this.ctx.reply({ ok: true, code: 200, body: `{"revision":${this.revision},"items":[${items.join(',')}]}` } satisfies RegistryReply);
       return;
     }
     const items: Buffer[] = [];
-    for (const obj of this.objects.get(resource)!.values()) if (matches(resource, filter, obj)) items.push(encodeBytes(obj));
+    for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(encodeBytes(obj));
     const { head, tail } = v1beta1ListEnvelope(resource, this.revision);
     this.ctx.reply({ ok: true, code: 200, body: listBytes(head, tail, items) } satisfies RegistryReply);
   }
@@ -458,7 +459,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       for (const change of this.history) if (change.revision > from && change.resource === w.resource) this.deliver(w, change);
     } else {
       // No resourceVersion: the current state first, as ADDED events, then every change.
-      for (const obj of this.objects.get(w.resource)!.values()) {
+      for (const obj of this.objects.get(w.resource)!.candidates(w.filter)) {
         if (!matches(w.resource, w.filter, obj)) continue;
         if (internal) {
           const event: WatchEvent = { watch: w.id, type: 'ADDED', object: JSON.stringify(obj), revision: obj.metadata.resourceVersion };

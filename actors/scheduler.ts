@@ -25,6 +25,8 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
   private readonly queue = new Map<string, Pod>();
   /** Pods that fit nowhere, with the message they were given, until minions change. */
   private readonly unschedulable = new Map<string, { pod: Pod; message: string }>();
+  /** Pods placed in the cache whose binding has not come back yet, with their uid. */
+  private readonly assumed = new Map<string, string>();
   private roundPending = false;
 
   override preStart(): void {
@@ -39,23 +41,36 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
     this.pods = this.inform<Pod>('pods', 'pods', {}, {
       onChange: (key, pod, prev) => {
         if (!pod) {
-          this.cache.removePod(prev!.metadata.namespace, prev!.metadata.name);
+          const { namespace, name } = prev!.metadata;
+          const wasPlaced = this.cache.nodeOf(namespace, name) !== undefined;
+          this.cache.removePod(namespace, name);
+          this.assumed.delete(key);
           this.queue.delete(key);
           this.unschedulable.delete(key);
-          if (prev!.spec.host) this.retryUnschedulable();
+          if (wasPlaced) this.retryUnschedulable();
           return;
         }
         if (pod.spec.host) {
           this.cache.addPod(pod);
+          this.assumed.delete(key);
           this.queue.delete(key);
           this.unschedulable.delete(key);
-        } else if (!this.unschedulable.has(key)) {
+          return;
+        }
+        const assumed = this.assumed.get(key);
+        if (assumed === pod.metadata.uid) return; // its binding is on its way
+        if (assumed !== undefined) {
+          // A new pod of the same name: the binding of the old one was refused.
+          this.cache.removePod(pod.metadata.namespace, pod.metadata.name);
+          this.assumed.delete(key);
+        }
+        if (!this.unschedulable.has(key)) {
           this.queue.set(key, pod);
           this.requestRound();
         }
       },
       onSynced: () => this.requestRound(),
-    }, false);
+    }, { statusChanges: false, keep: false });
   }
 
   protected handle(_msg: SchedulerMsg): void {
@@ -65,7 +80,11 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
     this.queue.clear();
     const { bindings, unschedulable } = schedule(pods, this.cache);
     if (bindings.length > 0) {
-      const out: Binding[] = bindings.map(({ pod, node }) => ({ namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid, host: node }));
+      const out: Binding[] = bindings.map(({ pod, node }) => {
+        const { namespace, name, uid } = pod.metadata;
+        this.assumed.set(`${namespace}/${name}`, uid);
+        return { namespace, name, uid, host: node };
+      });
       this.ctx.send(this.props.registry, { op: 'bind', bindings: out });
     }
     for (const { pod, message } of unschedulable) {

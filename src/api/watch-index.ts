@@ -7,9 +7,7 @@
  */
 import type { ApiObject } from './model.js';
 import type { Filter } from './filter.js';
-
-/** The fields that name a pod's host (every alias a client may use). */
-const HOST_FIELDS = new Set(['spec.host', 'spec.nodeName', 'DesiredState.Host']);
+import { forEachPin, pinOf } from './pins.js';
 
 /** What the index needs of a watcher. */
 export interface Indexed {
@@ -61,21 +59,7 @@ export class WatchIndex<W extends Indexed> {
       const set = this.byKey.get(key);
       if (set) for (const w of set) if (!seen.has(w)) (seen.add(w), fn(w));
     };
-    for (const obj of prev ? [object, prev] : [object]) {
-      if (obj.kind === 'Pod') visit(`host\0${obj.spec.host}`);
-      const labels = obj.metadata.labels;
-      for (const k in labels) visit(`label\0${k}\0${labels[k]}`);
-    }
+    forEachPin(object, visit);
+    if (prev) forEachPin(prev, visit);
   }
-}
-
-/** The value a filter pins (a host, else one label equality), or undefined. */
-function pinOf(filter: Filter): string | undefined {
-  for (const r of filter.fields?.requirements ?? []) {
-    if ((r.operator === '=' || r.operator === '==') && HOST_FIELDS.has(r.field)) return `host\0${r.value}`;
-  }
-  for (const r of filter.labels?.requirements ?? []) {
-    if (r.operator === '=' || r.operator === '==' || (r.operator === 'in' && r.values.length === 1)) return `label\0${r.key}\0${r.values[0]}`;
-  }
-  return undefined;
 }

@@ -23,12 +23,15 @@ const REWATCH_MS = 200;
 export abstract class Controller<Msg, Props extends ControllerProps> extends Actor<Msg | WatchEvent | { op: '$rewatch' }, Props> {
   private readonly informers = new Map<string, Informer<any>>();
 
-  /** Creates and starts an informer; its id is made unique from this actor's ref and `name`. */
-  protected inform<T extends ApiObject>(name: string, resource: Resource, filter: Filter, handlers: InformerHandlers<T>, statusChanges = true): Informer<T> {
+  /**
+   * Creates and starts an informer; its id is made unique from this actor's ref and `name`.
+   * `statusChanges: false` leaves out status-only changes; `keep: false` keeps no copies (see Informer).
+   */
+  protected inform<T extends ApiObject>(name: string, resource: Resource, filter: Filter, handlers: InformerHandlers<T>, options: { statusChanges?: boolean; keep?: boolean } = {}): Informer<T> {
     if (this.informers.size === 0) this.ctx.watch(this.props.registry);
     const id = `${this.ctx.self.slot}:${this.ctx.self.id}:${name}`;
     this.informers.get(id)?.stop();
-    const informer = new Informer<T>(this.ctx, this.props.registry, id, resource, filter, handlers, statusChanges);
+    const informer = new Informer<T>(this.ctx, this.props.registry, id, resource, filter, handlers, options.statusChanges ?? true, options.keep ?? true);
     this.informers.set(id, informer);
     informer.start();
     return informer;

@@ -25,8 +25,10 @@ export function objectKey(obj: { metadata: { namespace: string; name: string } }
 
 /** A watch and its local copy; see the module comment. */
 export class Informer<T extends ApiObject> {
-  /** The current objects, by `namespace/name`. */
+  /** The current objects, by `namespace/name` (empty for an informer made with `keep: false`). */
   readonly objects = new Map<string, T>();
+  /** The keys present, for an informer that does not keep objects. */
+  private readonly keys = new Set<string>();
   /** Whether the initial list has been received. */
   synced = false;
   /** Keys seen during a relist (anything else is gone once it completes). */
@@ -42,11 +44,16 @@ export class Informer<T extends ApiObject> {
     private readonly handlers: InformerHandlers<T>,
     /** Whether changes of status alone are wanted (false for actors that act on spec only). */
     private readonly statusChanges = true,
+    /**
+     * Whether to keep a copy of every object (false for actors that keep what they need in their
+     * own structures: `prev` is then undefined for changes, and a deletion's `prev` is the deleted object).
+     */
+    private readonly keep = true,
   ) {}
 
   /** Starts (or restarts) the list-and-watch. */
   start(): void {
-    if (this.synced || this.objects.size > 0) this.relisted = new Set();
+    if (this.synced || this.objects.size > 0 || this.keys.size > 0) this.relisted = new Set();
     this.synced = false;
     this.ctx.send(this.registry, {
       op: 'watch',
@@ -81,6 +88,12 @@ export class Informer<T extends ApiObject> {
             this.objects.delete(key);
             this.handlers.onChange?.(key, undefined, prev);
           }
+          for (const key of this.keys) {
+            if (relisted.has(key)) continue;
+            this.keys.delete(key);
+            const [namespace, name] = splitKey(key);
+            this.handlers.onChange?.(key, undefined, { metadata: { namespace, name } } as T);
+          }
         }
         this.synced = true;
         this.handlers.onSynced?.();
@@ -91,6 +104,7 @@ export class Informer<T extends ApiObject> {
         const key = objectKey(object);
         const prev = this.objects.get(key);
         this.objects.delete(key);
+        this.keys.delete(key);
         this.handlers.onChange?.(key, undefined, prev ?? object);
         return true;
       }
@@ -98,6 +112,11 @@ export class Informer<T extends ApiObject> {
         const object = JSON.parse(event.object!) as T;
         const key = objectKey(object);
         this.relisted?.add(key);
+        if (!this.keep) {
+          this.keys.add(key);
+          this.handlers.onChange?.(key, object, undefined);
+          return true;
+        }
         const prev = this.objects.get(key);
         // A relist re-sends what did not change: no news for the actor.
         if (prev && prev.metadata.resourceVersion === object.metadata.resourceVersion) return true;
@@ -107,6 +126,11 @@ export class Informer<T extends ApiObject> {
       }
     }
   }
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
 /** Whether a message is a registry watch event. */
