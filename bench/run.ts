@@ -6,11 +6,12 @@
 import { parseArgs } from 'node:util';
 import { ACTORS_TARGETS, benchActors } from './actors.js';
 import { API_TARGETS, benchApi } from './api.js';
+import { benchCluster, CLUSTER_TARGETS } from './cluster.js';
 import { machineInfo } from './machine.js';
 import type { Figure, Target } from './stats.js';
 
 type Scenario = {
-  run: (opts: { runs: number; scale: number; progress: (line: string) => void }) => Promise<{ figures: Record<string, Figure> }>;
+  run: (opts: { runs: number; scale: number; minions?: number; pods?: number; progress: (line: string) => void }) => Promise<{ figures: Record<string, Figure> }>;
   targets: Record<string, Target>;
   defaultRuns: number;
 };
@@ -18,6 +19,7 @@ type Scenario = {
 const SCENARIO_TABLE: Record<string, Scenario> = {
   actors: { run: benchActors, targets: ACTORS_TARGETS, defaultRuns: 5 },
   api: { run: benchApi, targets: API_TARGETS, defaultRuns: 3 },
+  cluster: { run: benchCluster, targets: CLUSTER_TARGETS, defaultRuns: 3 },
 };
 const SCENARIOS = Object.keys(SCENARIO_TABLE);
 
@@ -28,12 +30,14 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false },
       runs: { type: 'string' },
       scale: { type: 'string', default: '1' },
+      minions: { type: 'string' },
+      pods: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const scenario = positionals[0];
   if (values.help || !scenario) {
-    process.stdout.write(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--json] [--runs N] [--scale X]\n`);
+    process.stdout.write(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--json] [--runs N] [--scale X] [--minions N --pods N (cluster)]\n`);
     return values.help ? 0 : 2;
   }
   const chosen = SCENARIO_TABLE[scenario];
@@ -47,7 +51,13 @@ async function main(): Promise<number> {
   if (!(scale > 0)) throw new TypeError('--scale must be a number > 0');
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const machine = machineInfo();
-  const result = await chosen.run({ runs, scale, progress });
+  const count = (name: 'minions' | 'pods') => {
+    if (values[name] === undefined) return undefined;
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1) throw new TypeError(`--${name} must be a positive integer`);
+    return n;
+  };
+  const result = await chosen.run({ runs, scale, minions: count('minions'), pods: count('pods'), progress });
   if (values.json) {
     process.stdout.write(JSON.stringify({ scenario, machine, runs, ...result }) + '\n');
     return 0;
