@@ -35,7 +35,11 @@ export type PodMsg =
   | { op: 'started'; name: string; gen: number; container: RuntimeContainer }
   | { op: 'startFailed'; name: string; gen: number; reason: string; message: string }
   | { op: 'exited'; exit: ContainerExit }
-  | { op: 'restart'; name: string };
+  | { op: 'restart'; name: string }
+  | { op: 'report' };
+
+/** How long containers may take to start before the pod reports them as ContainerCreating. */
+const CREATING_REPORT_MS = 1000;
 
 /** One container as this actor tracks it. */
 interface Tracked {
@@ -90,7 +94,10 @@ export class PodActor extends Actor<PodMsg, PodProps> {
       if (adopted.state === 'running') c.phase = 'running';
       else this.exited(c, { exitCode: adopted.exitCode ?? 0, finishedAt: adopted.finishedAt ?? this.ctx.clock.now(), reason: adopted.reason });
     }
-    this.report();
+    // Containers that start at once report Running without a Pending write first; a slow start
+    // reports ContainerCreating after a second.
+    if ([...this.containers.values()].some((c) => c.phase !== 'waiting' || c.reason !== 'ContainerCreating')) this.report();
+    else this.ctx.timers.once('report', CREATING_REPORT_MS, { op: 'report' });
   }
 
   override async postStop(): Promise<void> {
@@ -109,6 +116,8 @@ export class PodActor extends Actor<PodMsg, PodProps> {
           if (c.id && c.phase === 'running' && (msg.container === undefined || msg.container === c.spec.name)) void this.runtime.kill(c.id);
         }
         return;
+      case 'report':
+        break;
       case 'throw':
         throw new Error(`pod ${this.pod.metadata.name}: failure injected`);
       case 'started': {

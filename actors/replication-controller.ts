@@ -53,9 +53,11 @@ export class ReplicationControllerActor extends Controller<ReplicationController
     }
     switch (msg.op) {
       case 'update': {
-        const selectorChanged = JSON.stringify(msg.rc.spec.selector) !== JSON.stringify(this.rc.spec.selector);
+        const rewatch =
+          JSON.stringify(msg.rc.spec.selector) !== JSON.stringify(this.rc.spec.selector) ||
+          msg.rc.spec.template.spec.restartPolicy !== this.rc.spec.template.spec.restartPolicy;
         this.rc = msg.rc;
-        if (selectorChanged) this.watchPods();
+        if (rewatch) this.watchPods();
         else this.requestReconcile();
         return;
       }
@@ -75,7 +77,8 @@ export class ReplicationControllerActor extends Controller<ReplicationController
         this.requestReconcile();
       },
       onSynced: () => this.requestReconcile(),
-    });
+      // Pods that always restart never finish: their status changes cannot change the count.
+    }, { statusChanges: this.rc.spec.template.spec.restartPolicy !== 'Always' });
   }
 
   /** Coalesces the changes of one burst into one reconcile. */

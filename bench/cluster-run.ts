@@ -74,13 +74,16 @@ async function burst(c: BurstConfig): Promise<Record<string, number>> {
     await cluster.killMinion(victim);
     await cluster.client.waitFor('nodes', { fields: `metadata.name=${victim}` }, ([n]) => n?.status.conditions[0]?.status === 'Unknown', 120_000);
     const notReadyAt = performance.now();
-    for (;;) {
+    let minionLossRecoveryMs = NaN;
+    while (performance.now() - notReadyAt < 120_000) {
       let onVictim = 0;
       for (const host of running.values()) if (host === victim) onVictim++;
-      if (running.size >= target && onVictim === 0) break;
+      if (running.size >= target && onVictim === 0) {
+        minionLossRecoveryMs = performance.now() - notReadyAt;
+        break;
+      }
       await sleep(5);
     }
-    const minionLossRecoveryMs = performance.now() - notReadyAt;
     watch.close();
     return { minions: c.minions, pods: target, allRunningMs, podsRunningPerSec: (target / allRunningMs) * 1000, rssMiB, minionLossRecoveryMs, victimPods: counts.get(victim)! };
   } finally {

@@ -217,3 +217,14 @@ test('the typed client answers errors as Status: a missing pod is a 404, a dupli
   t.is(invalid.info.code, 422);
   t.regex(invalid.message, /image: Required value/);
 });
+
+test('when most minions fall silent together, they go NotReady but their pods are not evicted', async (t) => {
+  const cluster = await startCluster(t, { minions: 5, heartbeatMs: 100, nodeGracePeriodMs: 500, nodeMonitorPeriodMs: 100 });
+  await cluster.client.create('replicationcontrollers', controller('calm', 10, { app: 'calm' }));
+  const before = await cluster.client.waitFor('pods', { labels: 'app=calm' }, running(10));
+  for (const name of ['minion-1', 'minion-2', 'minion-3', 'minion-4']) await cluster.killMinion(name);
+  await cluster.client.waitFor('nodes', {}, (nodes) => nodes.filter((n) => n.status.conditions[0]?.status === 'Unknown').length === 4);
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = await cluster.client.list('pods', { labels: 'app=calm' });
+  t.deepEqual(after.map((p) => p.metadata.name).sort(), before.map((p) => p.metadata.name).sort());
+});
