@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Cluster } from '../../src/cluster/cluster.js';
+import { Cluster } from 'helmsman';
 
 test('an embedded cluster of 1,000 minions runs 10,000 pods of 100 controllers, spread evenly, and stops', async (t) => {
   const cluster = await Cluster.start({ minions: 1000, shards: 2 });
