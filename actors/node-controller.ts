@@ -15,6 +15,8 @@ export interface NodeControllerProps extends ControllerProps {
   gracePeriodMs: number;
   /** How often minions are checked (Kubernetes: 5 s). */
   monitorPeriodMs: number;
+  /** Minions whose pods may be evicted per second, at most (Kubernetes' --node-eviction-rate: 0.1; default 1). */
+  evictionsPerSec?: number;
 }
 
 /** The share of silent minions from which nothing is evicted (Kubernetes' unhealthyZoneThreshold). */
@@ -28,23 +30,39 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
   static override readonly kind = 'helmsman.node-controller';
 
   private nodes!: Informer<Node>;
+  /** Each minion's last heartbeat, and when this controller saw it change. */
+  private readonly observed = new Map<string, { beat: string; at: number }>();
   /** Minions whose pods have been evicted since they were last Ready. */
   private readonly evicted = new Set<string>();
+  private tokens = 1;
+  private lastLook = 0;
 
   override preStart(): void {
-    this.nodes = this.inform<Node>('nodes', 'nodes', {}, {});
+    this.nodes = this.inform<Node>('nodes', 'nodes', {}, {
+      onChange: (_key, node, prev) => {
+        if (!node) {
+          this.observed.delete(prev!.metadata.name);
+          return;
+        }
+        const beat = node.status.conditions.find((c) => c.type === 'Ready')?.lastHeartbeatTime ?? '';
+        const seen = this.observed.get(node.metadata.name);
+        if (seen?.beat !== beat) this.observed.set(node.metadata.name, { beat, at: this.ctx.clock.now() });
+      },
+    });
     this.ctx.timers.periodic('monitor', this.props.monitorPeriodMs, { op: 'monitor' });
   }
 
-  protected async handle(_msg: NodeControllerMsg): Promise<void> {
+  protected handle(_msg: NodeControllerMsg): void {
     if (!this.nodes.synced) return;
     const now = this.ctx.clock.now();
     const notReady: Node[] = [];
     for (const node of this.nodes.objects.values()) {
       const ready = node.status.conditions.find((c) => c.type === 'Ready');
       if (ready?.status === 'True') {
-        const heartbeat = ready.lastHeartbeatTime ? Date.parse(ready.lastHeartbeatTime) : 0;
-        if (now - heartbeat <= this.props.gracePeriodMs) {
+        // When this controller saw the heartbeat change, not the time the minion wrote in it (as
+        // Kubernetes' probeTimestamp): skewed clocks and a backed-up registry do not fake silence.
+        const heard = this.observed.get(node.metadata.name)?.at ?? now;
+        if (now - heard <= this.props.gracePeriodMs) {
           this.evicted.delete(node.metadata.name);
           continue;
         }
@@ -57,10 +75,17 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
     // Kubernetes' node lifecycle controller stops evicting in this "full disruption" as well.
     const total = this.nodes.objects.size;
     if (notReady.length > 2 && notReady.length >= total * DISRUPTION_FRACTION) return;
+    // Evictions are rate-limited (a token bucket), so a burst of late heartbeats cannot empty the
+    // cluster before the next look shows whether the minions are really gone.
+    const rate = this.props.evictionsPerSec ?? 1;
+    this.tokens = Math.min(1, this.tokens + ((now - this.lastLook) / 1000) * rate);
+    this.lastLook = now;
     for (const node of notReady) {
       if (this.evicted.has(node.metadata.name)) continue;
+      if (this.tokens < 1) break;
+      this.tokens -= 1;
       this.evicted.add(node.metadata.name);
-      await this.evict(node.metadata.name);
+      this.evict(node.metadata.name);
     }
   }
 
@@ -73,19 +98,21 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
     this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'nodes', namespace: '', name, uid, status, reply: false });
   }
 
-  /** Deletes the pods bound to a minion, so their controllers recreate them elsewhere. */
-  private async evict(name: string): Promise<void> {
-    const reply = await this.ctx.ask<RegistryReply>(this.props.registry, {
-      op: 'list',
-      resource: 'pods',
-      filter: { fields: { requirements: [{ field: 'spec.host', operator: '=', value: name }] } },
-      version: 'internal',
-    });
-    if (!reply.ok) return;
-    const { items } = JSON.parse(reply.body as string) as { items: Pod[] };
-    for (const pod of items) {
-      const { namespace, name: podName, uid } = pod.metadata;
-      this.ctx.send(this.props.registry, { op: 'delete', resource: 'pods', namespace, name: podName, uid, version: 'internal', reply: false });
-    }
+  /** Deletes the pods bound to a minion, so their controllers recreate them elsewhere (without holding this actor). */
+  private evict(name: string): void {
+    const registry = this.props.registry;
+    const filter = { fields: { requirements: [{ field: 'spec.host', operator: '=' as const, value: name }] } };
+    this.ctx.ask<RegistryReply>(registry, { op: 'list', resource: 'pods', filter, version: 'internal' }, 60_000).then(
+      (reply) => {
+        if (!reply.ok) return;
+        const { items } = JSON.parse(reply.body as string) as { items: Pod[] };
+        for (const pod of items) {
+          const { namespace, name: podName, uid } = pod.metadata;
+          this.ctx.send(registry, { op: 'delete', resource: 'pods', namespace, name: podName, uid, version: 'internal', reply: false });
+        }
+      },
+      // The next look evicts again: the minion is still NotReady and no longer counted as evicted.
+      () => this.evicted.delete(name),
+    );
   }
 }

@@ -30,6 +30,9 @@ const config = JSON.parse(process.argv[2]!) as BurstConfig | ChurnConfig;
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const t00 = performance.now();
+/** Progress on stderr (the parent shows it when asked to). */
+const note = (what: string) => process.stderr.write(`[${Math.round(performance.now() - t00)} ms] ${what}\n`);
 
 function controller(i: number, replicas: number) {
   const labels = { app: `bench-${i}` };
@@ -46,7 +49,8 @@ function pod(name: string) {
 }
 
 async function burst(c: BurstConfig): Promise<Record<string, number>> {
-  const cluster = await Cluster.start({ minions: c.minions, heartbeatMs: 2000, nodeGracePeriodMs: 6000, nodeMonitorPeriodMs: 500 });
+  // Heartbeats every 5 s, silent after 20 s (Kubernetes: 10 s and 40 s), looked at every second.
+  const cluster = await Cluster.start({ minions: c.minions, heartbeatMs: 5000, nodeGracePeriodMs: 20_000, nodeMonitorPeriodMs: 1000 });
   try {
     const controllers = Math.max(1, Math.round(c.pods / 100));
     const running = new Map<string, string>(); // pod key → host, while Running
@@ -71,9 +75,12 @@ async function burst(c: BurstConfig): Promise<Record<string, number>> {
     const counts = new Map<string, number>();
     for (const host of running.values()) counts.set(host, (counts.get(host) ?? 0) + 1);
     const victim = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+    note(`all ${target} pods Running; killing ${victim}`);
     await cluster.killMinion(victim);
+    note(`${victim} killed`);
     await cluster.client.waitFor('nodes', { fields: `metadata.name=${victim}` }, ([n]) => n?.status.conditions[0]?.status === 'Unknown', 120_000);
     const notReadyAt = performance.now();
+    note(`${victim} NotReady`);
     let minionLossRecoveryMs = NaN;
     while (performance.now() - notReadyAt < 120_000) {
       let onVictim = 0;
@@ -85,6 +92,7 @@ async function burst(c: BurstConfig): Promise<Record<string, number>> {
       await sleep(5);
     }
     watch.close();
+    note('recovered; stopping');
     return { minions: c.minions, pods: target, allRunningMs, podsRunningPerSec: (target / allRunningMs) * 1000, rssMiB, minionLossRecoveryMs, victimPods: counts.get(victim)! };
   } finally {
     await cluster.stop();
@@ -166,5 +174,6 @@ async function churn(c: ChurnConfig): Promise<Record<string, number>> {
 }
 
 const result = config.mode === 'burst' ? await burst(config) : await churn(config);
+note('stopped');
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(0);

@@ -56,6 +56,8 @@ export interface ClusterOptions {
   nodeGracePeriodMs?: number;
   /** How often the node controller looks (default 5,000 ms). */
   nodeMonitorPeriodMs?: number;
+  /** Minions whose pods may be evicted per second, at most (default 1). */
+  evictionsPerSec?: number;
   /** CrashLoopBackOff settings (default 10 s doubling to 300 s, reset after 10 min). */
   backoff?: Partial<BackoffConfig>;
   /** Each minion's capacity (default: unlimited). */
@@ -109,6 +111,7 @@ export class Cluster {
         registry,
         gracePeriodMs: options.nodeGracePeriodMs ?? 40_000,
         monitorPeriodMs: options.nodeMonitorPeriodMs ?? 5_000,
+        evictionsPerSec: options.evictionsPerSec,
       }, { slot: controllerSlot });
       system.spawn(EndpointsController, 'endpoints-controller', { registry }, { slot: controllerSlot });
       let api: ApiServer | undefined;

@@ -228,3 +228,22 @@ test('when most minions fall silent together, they go NotReady but their pods ar
   const after = await cluster.client.list('pods', { labels: 'app=calm' });
   t.deepEqual(after.map((p) => p.metadata.name).sort(), before.map((p) => p.metadata.name).sort());
 });
+
+test('evictions are rate-limited: of two minions lost together, the second is evicted a token later', async (t) => {
+  const cluster = await startCluster(t, { minions: 5, clock: 'virtual', heartbeatMs: 1000, nodeGracePeriodMs: 3000, nodeMonitorPeriodMs: 500, evictionsPerSec: 0.25 });
+  await cluster.client.create('replicationcontrollers', controller('paced', 10, { app: 'paced' }));
+  await cluster.client.waitFor('pods', { labels: 'app=paced' }, running(10));
+  await cluster.advance(4000); // the bucket fills while all is well
+  await cluster.killMinion('minion-1');
+  await cluster.killMinion('minion-2');
+  const on = async (host: string) => (await cluster.client.list('pods', { labels: 'app=paced' })).filter((p) => p.spec.host === host).length;
+  t.true((await on('minion-1')) > 0 && (await on('minion-2')) > 0);
+  for (let i = 0; i < 8; i++) await cluster.advance(500); // past the grace period: both NotReady, one evicted
+  await cluster.client.waitFor('pods', { labels: 'app=paced' }, (ps) => ps.filter((p) => p.spec.host === 'minion-1' || p.spec.host === 'minion-2').length < 4);
+  const first = (await on('minion-1')) === 0 ? 'minion-1' : 'minion-2';
+  const second = first === 'minion-1' ? 'minion-2' : 'minion-1';
+  t.true((await on(second)) > 0, 'the second waits for a token');
+  for (let i = 0; i < 8; i++) await cluster.advance(500);
+  await cluster.client.waitFor('pods', { labels: 'app=paced' }, (ps) => running(10)(ps) && ps.every((p) => p.spec.host !== second && p.spec.host !== first));
+  t.pass();
+});
