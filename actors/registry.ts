@@ -66,8 +66,13 @@ export interface Binding {
 export interface WatchEvent {
   watch: string;
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'SYNCED' | 'GONE';
-  /** The object (internal model, JSON) for changes. */
+  /** The object (internal model, JSON) for changes, when the watcher is on another shard. */
   object?: string;
+  /**
+   * The object itself, for a watcher on the registry's own shard: shared, not copied, so it must
+   * never be changed (every object the registry holds is replaced, never modified).
+   */
+  shared?: ApiObject;
   revision: number;
 }
 
@@ -439,6 +444,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       else if (!now) return;
     } else if (!now) return;
     if (w.version === 'internal') {
+      if (w.inbox.slot === this.ctx.self.slot) {
+        this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], shared: change.object, revision: change.revision } satisfies WatchEvent);
+        return;
+      }
       change.json ??= JSON.stringify(change.object);
       this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], object: change.json, revision: change.revision } satisfies WatchEvent);
     } else this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object)}}`);
@@ -462,7 +471,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       for (const obj of this.objects.get(w.resource)!.candidates(w.filter)) {
         if (!matches(w.resource, w.filter, obj)) continue;
         if (internal) {
-          const event: WatchEvent = { watch: w.id, type: 'ADDED', object: JSON.stringify(obj), revision: obj.metadata.resourceVersion };
+          const local = w.inbox.slot === this.ctx.self.slot;
+          const event: WatchEvent = local
+            ? { watch: w.id, type: 'ADDED', shared: obj, revision: obj.metadata.resourceVersion }
+            : { watch: w.id, type: 'ADDED', object: JSON.stringify(obj), revision: obj.metadata.resourceVersion };
           this.ctx.send(w.inbox, event);
         } else this.ctx.send(w.inbox, `{"type":"ADDED","object":${encode(obj)}}`);
       }

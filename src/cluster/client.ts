@@ -91,7 +91,7 @@ export class ClusterClient {
     const inbox = this.system.inbox<WatchEvent>((event) => {
       if (event.type === 'SYNCED') synced();
       else if (event.type === 'GONE') this.system.send(this.registry, request);
-      else handler(event.type, JSON.parse(event.object!) as ObjectTypes[R]);
+      else handler(event.type, (event.shared ? structuredClone(event.shared) : JSON.parse(event.object!)) as ObjectTypes[R]);
     });
     const request: RegistryRequest = { op: 'watch', id, resource, filter: filterOf(selection), fromRevision: 0, version: 'internal', inbox: inbox.ref };
     this.system.send(this.registry, request);

@@ -1,6 +1,7 @@
 /**
  * Informer: an actor's local, always-current copy of the objects one watch selects (list, then
- * watch), as client-go's informers are for Kubernetes' controllers. The registry sends the
+ * watch), as client-go's informers are for Kubernetes' controllers. The objects it hands out may be
+ * the registry's own (for an actor on the registry's shard): read them, never change them. The registry sends the
  * actor `WatchEvent`s; the actor hands each to `handle`, which updates the copy and tells the
  * actor's callbacks what changed. When the registry restarts or its shard dies, the informer
  * watches again from a fresh list and reports what vanished meanwhile as deletions.
@@ -100,7 +101,7 @@ export class Informer<T extends ApiObject> {
         return true;
       }
       case 'DELETED': {
-        const object = JSON.parse(event.object!) as T;
+        const object = (event.shared ?? JSON.parse(event.object!)) as T;
         const key = objectKey(object);
         const prev = this.objects.get(key);
         this.objects.delete(key);
@@ -109,7 +110,7 @@ export class Informer<T extends ApiObject> {
         return true;
       }
       default: {
-        const object = JSON.parse(event.object!) as T;
+        const object = (event.shared ?? JSON.parse(event.object!)) as T;
         const key = objectKey(object);
         this.relisted?.add(key);
         if (!this.keep) {
