@@ -206,6 +206,7 @@ export class PodActor extends Actor<PodMsg, PodProps> {
 
   /** Sends the pod's status to the registry when it changed. */
   private report(): void {
+    this.ctx.timers.cancel('report');
     const status = this.status();
     const text = JSON.stringify(status);
     if (text === this.lastReported) return;
