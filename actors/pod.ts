@@ -7,7 +7,7 @@
  * its pod and adopts them, so a restart never starts duplicates.
  */
 import { Actor, type ActorRef } from '../src/kernel/index.js';
-import type { Container, ContainerStatus, EnvVar, Pod, PodPhase, PodStatus } from '../src/api/model.js';
+import { timestamp, type Container, type ContainerStatus, type EnvVar, type Pod, type PodPhase, type PodStatus } from '../src/api/model.js';
 import { Backoff, type BackoffConfig } from '../src/cluster/backoff.js';
 import { ContainerStartError, runtimeFor, type ContainerExit, type ContainerRuntime, type RuntimeConfig, type RuntimeContainer } from '../src/runtimes/index.js';
 
@@ -226,13 +226,13 @@ export class PodActor extends Actor<PodMsg, PodProps> {
       if (c.id) s.containerID = `${this.runtime.kind}://${c.id}`;
       if (c.phase === 'running') {
         running++;
-        s.state.running = { startedAt: iso(c.startedAt!) };
+        s.state.running = { startedAt: timestamp(c.startedAt!) };
       } else if (c.phase === 'waiting') {
         if (c.ranOnce || c.reason === 'CrashLoopBackOff') restarting++;
         s.state.waiting = { reason: c.reason };
       } else {
         if (c.exitCode !== 0) failed++;
-        s.state.termination = { exitCode: c.exitCode!, reason: c.reason, startedAt: c.startedAt === undefined ? undefined : iso(c.startedAt), finishedAt: iso(c.finishedAt!) };
+        s.state.termination = { exitCode: c.exitCode!, reason: c.reason, startedAt: c.startedAt === undefined ? undefined : timestamp(c.startedAt), finishedAt: timestamp(c.finishedAt!) };
       }
       if (!c.ranOnce) allStarted = false;
       containers[c.spec.name] = s;
@@ -246,10 +246,6 @@ export class PodActor extends Actor<PodMsg, PodProps> {
     if (message) status.message = message;
     return status;
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 function formatSeconds(ms: number): string {

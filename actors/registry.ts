@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Actor, type ActorRef } from '../src/kernel/index.js';
-import type { ApiObject } from '../src/api/model.js';
+import { timestamp, type ApiObject } from '../src/api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../src/api/resources.js';
 import { matches, type Filter } from '../src/api/filter.js';
 import { alreadyExists, badRequest, conflict, gone, internalError, notFound, type StatusInfo } from '../src/api/status.js';
@@ -300,7 +300,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const key = storeKey(resource, namespace, name);
     if (this.current(resource, key)) return this.fail(alreadyExistsInfo(resource, name), reply);
     object.metadata.uid = randomUUID();
-    object.metadata.creationTimestamp = new Date(this.ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
     object.metadata.resourceVersion = 0;
     this.write({ op: { type: 'put', key, value: object, expect: 0 }, resource, type: 'ADDED', prev: undefined, replyTo: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code: 201 });
   }

@@ -4,7 +4,7 @@
  * changes to its object and stopping it when the object is deleted (its pods stay, as in 2014:
  * `kubecfg stop` resizes to 0 before `rm`).
  */
-import type { ActorRef } from '../src/kernel/index.js';
+import { hashName, type ActorRef } from '../src/kernel/index.js';
 import type { ReplicationController } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import { ReplicationControllerActor, type ReplicationControllerMsg } from './replication-controller.js';
@@ -31,7 +31,7 @@ export class ReplicationManager extends Controller<never, ReplicationManagerProp
           this.children.delete(uid);
         } else if (child) this.ctx.send(child, { op: 'update', rc });
         else {
-          const slot = hash(uid) % this.props.shards;
+          const slot = hashName(uid) % this.props.shards;
           this.children.set(uid, this.ctx.spawn(ReplicationControllerActor, uid, { registry: this.props.registry, rc }, { slot }));
         }
       },
@@ -39,10 +39,4 @@ export class ReplicationManager extends Controller<never, ReplicationManagerProp
   }
 
   protected handle(): void {}
-}
-
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

@@ -202,6 +202,11 @@ export type ApiObject = Pod | ReplicationController | Service | Node | Endpoints
 /** An ApiObject's kind name. */
 export type Kind = ApiObject['kind'];
 
+/** A time as the API writes it: RFC 3339 in UTC, whole seconds (`2014-06-10T17:20:33Z`). */
+export function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** A fresh, empty ObjectMeta. */
 export function emptyMeta(name = '', namespace = ''): ObjectMeta {
   return { name, namespace, uid: '', resourceVersion: 0, creationTimestamp: '', labels: {}, annotations: {} };

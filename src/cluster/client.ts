@@ -5,13 +5,12 @@
  */
 import type { ActorRef, ActorSystem } from '../kernel/index.js';
 import type { ApiObject, Endpoints, Event, Node, Pod, ReplicationController, Service } from '../api/model.js';
-import type { Resource } from '../api/resources.js';
 import type { Filter } from '../api/filter.js';
 import { parseFieldSelector, parseLabelSelector, selectorFromSet } from '../api/selector.js';
 import { invalid, StatusError } from '../api/status.js';
 import { decodeV1beta1 } from '../api/v1beta1.js';
 import { validate } from '../api/validation.js';
-import { RESOURCES } from '../api/resources.js';
+import { RESOURCES, type Resource } from '../api/resources.js';
 import type { RegistryReply, RegistryRequest, WatchEvent } from '../../actors/registry.js';
 
 /** The internal type of each resource's objects. */
