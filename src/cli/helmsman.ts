@@ -13,7 +13,8 @@ const USAGE = `usage: helmsman <command> [options]
             --port N        TCP port (default 8080)
             --address A     address to bind (default 127.0.0.1)
             --minions N     minions to start (default 3)
-            --runtime R     container runtime: fake (default)
+            --runtime R     container runtime: fake (default, simulated) or process
+                            (each container's command as a host process)
             --store S       lmdb (default, durable) or memory
             --data DIR      where the lmdb store lives (default ./data)
             --shards N      actor shards (default: one per core)
@@ -47,7 +48,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     dataDir: values.data as string | undefined,
     minions,
     shards,
-    runtime: runtime as 'fake',
+    runtime: runtime as 'fake' | 'process',
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
   out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''}, API on ${cluster.url}`);

@@ -38,8 +38,8 @@ export const CLUSTER_MODULES = [
 export interface ClusterOptions {
   /** Minions to start (default 3). */
   minions?: number;
-  /** The container runtime: `'fake'` (default) or a config with its options. */
-  runtime?: 'fake' | RuntimeConfig;
+  /** The container runtime: `'fake'` (default), `'process'`, or a config with its options. */
+  runtime?: RuntimeConfig['kind'] | RuntimeConfig;
   /** Actor shards (worker threads; default: one per core). */
   shards?: number;
   /** `memory` (default for an embedded cluster) or `lmdb` (under `dataDir`). */
@@ -94,7 +94,9 @@ export class Cluster {
     const shards = options.shards ?? availableParallelism();
     const progress = options.onProgress ?? (() => {});
     const clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' ? undefined : options.clock;
-    const runtime: RuntimeConfig = options.runtime === undefined || options.runtime === 'fake' ? { kind: 'fake' } : options.runtime;
+    const runtime: RuntimeConfig = options.runtime === undefined ? { kind: 'fake' } : typeof options.runtime === 'string' ? { kind: options.runtime } : options.runtime;
+    // Host processes share this machine: each minion and each pod gets its own loopback address.
+    const local = runtime.kind === 'process';
     const backoff: BackoffConfig = { ...DEFAULT_BACKOFF, ...options.backoff };
     const store = options.store ?? 'memory';
 
@@ -127,8 +129,8 @@ export class Cluster {
         const props: MinionProps = {
           registry,
           name,
-          hostIP: hostIPOf(i),
-          podNetwork: podNetworkOf(i),
+          hostIP: local ? loopbackHostIPOf(i) : hostIPOf(i),
+          podNetwork: podNetworkOf(i, local ? 127 : 10),
           labels: options.minionLabels?.(i) ?? {},
           capacity: options.minionCapacity ?? {},
           runtime,
@@ -223,6 +225,12 @@ export class Cluster {
     if (!ref) throw new Error(`pod "${name}" is not on a running minion (host "${pod.spec.host}")`);
     this.system.send(ref, { op: 'toPod', uid: pod.metadata.uid, msg });
   }
+}
+
+/** Minion `index`'s loopback address for host processes, in 127.255.0.0/16 (pods use 127.0–127.127). */
+function loopbackHostIPOf(index: number): string {
+  const n = index + 1;
+  return `127.255.${(n >> 8) & 255}.${n & 255}`;
 }
 
 /** Minion `index`'s address in 172.16.0.0/12. */

@@ -4,16 +4,17 @@
  */
 import type { Clock } from '../kernel/index.js';
 import { FakeRuntime, type FakeRuntimeOptions } from './fake.js';
+import { ProcessRuntime, type ProcessRuntimeOptions } from './process.js';
 import type { ContainerRuntime } from './runtime.js';
 
 export type { ContainerRuntime, ContainerSpec, ContainerExit, RuntimeContainer } from './runtime.js';
 export { ContainerStartError } from './runtime.js';
 
 /** Which runtime the minions use, and its options (plain data: it travels in actor props). */
-export type RuntimeConfig = { kind: 'fake'; options?: FakeRuntimeOptions };
+export type RuntimeConfig = { kind: 'fake'; options?: FakeRuntimeOptions } | { kind: 'process'; options?: ProcessRuntimeOptions };
 
 /** The runtime names `--runtime` accepts so far. */
-export const RUNTIME_KINDS = ['fake'] as const;
+export const RUNTIME_KINDS = ['fake', 'process'] as const;
 
 const instances = new Map<string, ContainerRuntime>();
 
@@ -25,6 +26,9 @@ export function runtimeFor(config: RuntimeConfig, clock: Clock): ContainerRuntim
     switch (config.kind) {
       case 'fake':
         runtime = new FakeRuntime(config.options ?? {}, clock);
+        break;
+      case 'process':
+        runtime = new ProcessRuntime(config.options ?? {}, clock);
         break;
       default:
         throw new TypeError(`unknown runtime "${(config as { kind: string }).kind}"`);

@@ -1,0 +1,63 @@
+import test from 'ava';
+import { Cluster } from '../../src/cluster/cluster.js';
+import type { Pod } from '../../src/api/model.js';
+
+// A tiny HTTP server: answers with the pod's address, on POD_IP:PORT.
+const SERVER = "require('node:http').createServer((q, r) => r.end(process.env.POD_IP)).listen(+process.env.PORT, process.env.POD_IP)";
+
+async function answer(pod: Pod): Promise<string> {
+  const res = await fetch(`http://${pod.status.podIP}:8080/`);
+  return res.text();
+}
+
+async function answers(pod: Pod): Promise<boolean> {
+  return answer(pod).then(
+    (text) => text === pod.status.podIP,
+    () => false,
+  );
+}
+
+test('the process runtime runs replicas as host processes on their own loopback addresses, restarts a killed one, and stops them all', async (t) => {
+  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'process', backoff: { initialMs: 0 } });
+  t.teardown(() => cluster.stop());
+  const labels = { app: 'hello' };
+  await cluster.client.create('replicationcontrollers', {
+    id: 'hello',
+    kind: 'ReplicationController',
+    apiVersion: 'v1beta1',
+    desiredState: {
+      replicas: 3,
+      replicaSelector: labels,
+      podTemplate: {
+        labels,
+        desiredState: { manifest: { version: 'v1beta1', id: 'hello', containers: [{ name: 'web', image: 'node', command: [process.execPath, '-e', SERVER], ports: [{ containerPort: 8080 }] }] } },
+      },
+    },
+  });
+  const pods = await cluster.client.waitFor('pods', { labels: 'app=hello' }, (ps) => ps.length === 3 && ps.every((p) => p.status.phase === 'Running'));
+  t.true(pods.every((p) => /^127\.\d+\.\d+\.\d+$/.test(p.status.podIP!)), pods.map((p) => p.status.podIP).join(' '));
+  t.is(new Set(pods.map((p) => p.status.podIP)).size, 3);
+  // Each replica listens on the same port of its own address (give the servers a moment to listen).
+  for (const pod of pods) {
+    for (let i = 0; i < 100 && !(await answers(pod)); i++) await new Promise((r) => setTimeout(r, 50));
+    t.is(await answer(pod), pod.status.podIP!);
+  }
+
+  const victim = pods[0]!;
+  await cluster.crashPod(victim.metadata.name);
+  const [restarted] = await cluster.client.waitFor('pods', { fields: `metadata.name=${victim.metadata.name}` }, ([p]) => p?.status.containers.web?.restartCount === 1 && p.status.phase === 'Running');
+  for (let i = 0; i < 100 && !(await answers(restarted!)); i++) await new Promise((r) => setTimeout(r, 50));
+  t.is(await answer(restarted!), victim.status.podIP!);
+
+  await cluster.stop();
+  for (const pod of pods) t.false(await answers(pod), `${pod.status.podIP} still answers after stop`);
+});
+
+test('a container without a command waits with a reason that says the process runtime pulls no images', async (t) => {
+  const cluster = await Cluster.start({ minions: 1, shards: 1, runtime: 'process' });
+  t.teardown(() => cluster.stop());
+  await cluster.client.create('pods', { id: 'imageonly', kind: 'Pod', apiVersion: 'v1beta1', desiredState: { manifest: { version: 'v1beta1', id: 'imageonly', containers: [{ name: 'redis', image: 'redis' }] } } });
+  const [pod] = await cluster.client.waitFor('pods', {}, ([p]) => p?.status.containers.redis?.state.waiting?.reason === 'CreateContainerConfigError');
+  t.is(pod!.status.phase, 'Pending');
+  t.regex(pod!.status.message ?? '', /pulls no images/);
+});
