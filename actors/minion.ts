@@ -5,7 +5,7 @@
  * Its service proxy (one per minion) is a child too.
  */
 import type { ActorRef, TerminationReason } from '../src/kernel/index.js';
-import type { Node, Pod } from '../src/api/model.js';
+import type { EnvVar, Node, Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { BackoffConfig } from '../src/cluster/backoff.js';
 import { runtimeFor, type RuntimeConfig } from '../src/runtimes/index.js';
@@ -34,7 +34,11 @@ export type MinionMsg =
   /** The service proxy's choice for a service (see ServiceProxy). */
   | { op: 'route'; namespace: string; service: string }
   /** Fault injection: the whole shard (worker thread) hosting this minion dies. */
-  | { op: 'exitShard' };
+  | { op: 'exitShard' }
+  /** From the service proxy: the service variables for containers started from now on. */
+  | { op: 'serviceEnv'; env: EnvVar[] }
+  /** From the service proxy: a service could not be served. */
+  | { op: 'proxyError'; message: string };
 
 /** Addresses per minion: a /21, less network and broadcast. */
 const PODS_PER_MINION = 2046;
@@ -52,6 +56,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   private readonly usedIPs = new Set<number>();
   private nextIP = 0;
   private proxy!: ActorRef;
+  private serviceEnv: EnvVar[] = [];
 
   override preStart(): void {
     const node: Node = {
@@ -64,7 +69,12 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: node, version: 'internal', reply: false });
     this.heartbeat();
     this.ctx.timers.periodic('heartbeat', this.props.heartbeatMs, { op: 'heartbeat' });
-    this.proxy = this.ctx.spawn(ServiceProxy, 'proxy', { registry: this.props.registry, minion: this.props.name });
+    this.proxy = this.ctx.spawn(ServiceProxy, 'proxy', {
+      registry: this.props.registry,
+      minion: this.props.name,
+      address: this.props.hostIP,
+      listen: this.props.runtime.kind !== 'fake',
+    });
     this.inform<Pod>('pods', 'pods', { fields: { requirements: [{ field: 'spec.host', operator: '=', value: this.props.name }] } }, {
       onChange: (key, pod) => (pod ? this.podChanged(key, pod) : this.podDeleted(key)),
     }, { statusChanges: false, keep: false });
@@ -80,6 +90,13 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
         if (pod) this.ctx.send(pod.ref, msg.msg);
         return;
       }
+      case 'serviceEnv':
+        this.serviceEnv = msg.env;
+        for (const pod of this.pods.values()) this.ctx.send(pod.ref, msg);
+        return;
+      case 'proxyError':
+        process.stderr.write(`helmsman: minion ${this.props.name}: ${msg.message}\n`);
+        return;
       case 'exitShard':
         process.exit(70);
       case 'route':
@@ -105,6 +122,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       pod,
       host: { name: this.props.name, hostIP: this.props.hostIP },
       podIP: ipOf(this.props.podNetwork, ip),
+      serviceEnv: this.serviceEnv,
       runtime: this.props.runtime,
       backoff: this.props.backoff,
     };

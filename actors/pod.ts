@@ -22,6 +22,8 @@ export interface PodProps {
   podIP: string;
   runtime: RuntimeConfig;
   backoff: BackoffConfig;
+  /** The service variables known when the pod was placed. */
+  serviceEnv: EnvVar[];
 }
 
 /** What a pod actor handles. */
@@ -36,7 +38,9 @@ export type PodMsg =
   | { op: 'startFailed'; name: string; gen: number; reason: string; message: string }
   | { op: 'exited'; exit: ContainerExit }
   | { op: 'restart'; name: string }
-  | { op: 'report' };
+  | { op: 'report' }
+  /** The service variables for containers started from now on (2014: those existing at start). */
+  | { op: 'serviceEnv'; env: EnvVar[] };
 
 /** How long containers may take to start before the pod reports them as ContainerCreating. */
 const CREATING_REPORT_MS = 1000;
@@ -70,9 +74,11 @@ export class PodActor extends Actor<PodMsg, PodProps> {
   private readonly containers = new Map<string, Tracked>();
   private unsubscribe: (() => void) | undefined;
   private lastReported = '';
+  private serviceEnv: EnvVar[] = [];
 
   override async preStart(): Promise<void> {
     this.pod = this.props.pod;
+    this.serviceEnv = this.props.serviceEnv;
     this.runtime = runtimeFor(this.props.runtime, this.ctx.clock);
     this.unsubscribe = this.runtime.onExit(this.pod.metadata.uid, (exit) => this.ctx.send(this.ctx.self, { op: 'exited', exit }));
     const existing = await this.runtime.list(this.pod.metadata.uid);
@@ -118,6 +124,9 @@ export class PodActor extends Actor<PodMsg, PodProps> {
         return;
       case 'report':
         break;
+      case 'serviceEnv':
+        this.serviceEnv = msg.env;
+        return;
       case 'throw':
         throw new Error(`pod ${this.pod.metadata.name}: failure injected`);
       case 'started': {
@@ -185,7 +194,7 @@ export class PodActor extends Actor<PodMsg, PodProps> {
     c.reason ??= 'ContainerCreating';
     const self = this.ctx.self;
     const { metadata } = this.pod;
-    const env: EnvVar[] = [{ name: 'POD_IP', value: this.props.podIP }];
+    const env: EnvVar[] = [...this.serviceEnv, { name: 'POD_IP', value: this.props.podIP }];
     const port = c.spec.ports[0]?.containerPort;
     if (port !== undefined) env.push({ name: 'PORT', value: String(port) });
     const started = this.runtime.start({

@@ -61,3 +61,45 @@ test('a container without a command waits with a reason that says the process ru
   t.is(pod!.status.phase, 'Pending');
   t.regex(pod!.status.message ?? '', /pulls no images/);
 });
+
+test('a service balances TCP connections over its replicas through each minion\'s proxy, and its variables reach the containers', async (t) => {
+  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'process', backoff: { initialMs: 0 } });
+  t.teardown(() => cluster.stop());
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  await cluster.client.create('services', { id: 'hello', kind: 'Service', apiVersion: 'v1beta1', port, containerPort: 8080, selector: { app: 'hello' } });
+  const labels = { app: 'hello' };
+  // Each replica answers with its address and the service port it was told.
+  const server = "require('node:http').createServer((q, r) => r.end(process.env.POD_IP + ' ' + process.env.HELLO_SERVICE_PORT)).listen(+process.env.PORT, process.env.POD_IP)";
+  await cluster.client.create('replicationcontrollers', {
+    id: 'hello',
+    kind: 'ReplicationController',
+    apiVersion: 'v1beta1',
+    desiredState: {
+      replicas: 3,
+      replicaSelector: labels,
+      podTemplate: { labels, desiredState: { manifest: { version: 'v1beta1', id: 'hello', containers: [{ name: 'web', image: 'node', command: [process.execPath, '-e', server], ports: [{ containerPort: 8080 }] }] } } },
+    },
+  });
+  await cluster.client.waitFor('endpoints', {}, ([e]) => e?.endpoints.length === 3);
+  const minion = await cluster.client.get('nodes', 'minion-1', '');
+  const url = `http://${minion.status.hostIP}:${port}/`;
+  const seen = new Map<string, number>();
+  for (let answered = 0, attempts = 0; answered < 30; attempts++) {
+    if (attempts > 300) return t.fail(`only ${answered} answers in ${attempts} attempts`);
+    const text = await fetch(url, { headers: { connection: 'close' } }).then((r) => r.text(), () => '');
+    if (!text) {
+      await new Promise((r) => setTimeout(r, 50)); // the proxy or a replica still coming up
+      continue;
+    }
+    answered++;
+    const [ip, servicePort] = text.split(' ');
+    t.is(servicePort, String(port));
+    seen.set(ip!, (seen.get(ip!) ?? 0) + 1);
+  }
+  t.is(seen.size, 3, JSON.stringify([...seen]));
+
+  // One replica dies: the service keeps answering (a refused endpoint is skipped).
+  const pods = await cluster.client.list('pods', { labels: 'app=hello' });
+  await cluster.crashPod(pods[0]!.metadata.name);
+  for (let i = 0; i < 10; i++) t.regex(await fetch(url, { headers: { connection: 'close' } }).then((r) => r.text()), /^127\./);
+});
