@@ -1,6 +1,6 @@
 /**
  * The endpoints controller: for every service, an Endpoints object of the same name listing
- * `ip:port` of the Running pods its selector picks (the port is the service's `containerPort`,
+ * `ip:port` of the ready pods its selector picks (the port is the service's `containerPort`,
  * by number or by a container port's name). Each service has its own pod watch, so pods that no
  * service selects cost nothing here.
  */
@@ -78,12 +78,14 @@ export class EndpointsController extends Controller<EndpointsControllerMsg, Cont
   }
 }
 
-/** The endpoints of a service: Running pods with an address, sorted, at the service's target port. */
+/** The endpoints of a service: ready pods with an address, sorted, at the service's target port. */
 export function endpointsOf(svc: Service, pods: Iterable<Pod>): Endpoints['endpoints'] {
   const target = svc.spec.ports[0]?.targetPort;
   const out: Endpoints['endpoints'] = [];
   for (const pod of pods) {
+    // Ready pods only: Running, with every container up (a crash-looping one takes no traffic).
     if (pod.status.phase !== 'Running' || !pod.status.podIP) continue;
+    if (Object.values(pod.status.containers).some((c) => !c.ready)) continue;
     let port: number | undefined;
     if (typeof target === 'number') port = target;
     else {

@@ -95,8 +95,11 @@ export class Cluster {
     const progress = options.onProgress ?? (() => {});
     const clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' ? undefined : options.clock;
     const runtime: RuntimeConfig = options.runtime === undefined ? { kind: 'fake' } : typeof options.runtime === 'string' ? { kind: options.runtime } : options.runtime;
-    // Host processes share this machine: each minion and each pod gets its own loopback address.
+    // Host processes share this machine: each minion and each pod gets its own loopback address,
+    // from a range no other cluster of this process uses (and, picked at random, unlikely another's).
     const local = runtime.kind === 'process';
+    if (local && minions > LOOPBACK_BLOCKS) throw new RangeError(`the process runtime has loopback addresses for ${LOOPBACK_BLOCKS} minions`);
+    const offset = local ? takeLoopbackBlocks(minions) : 0;
     const backoff: BackoffConfig = { ...DEFAULT_BACKOFF, ...options.backoff };
     const store = options.store ?? 'memory';
 
@@ -129,8 +132,8 @@ export class Cluster {
         const props: MinionProps = {
           registry,
           name,
-          hostIP: local ? loopbackHostIPOf(i) : hostIPOf(i),
-          podNetwork: podNetworkOf(i, local ? 127 : 10),
+          hostIP: local ? loopbackHostIPOf((offset + i) % LOOPBACK_BLOCKS) : hostIPOf(i),
+          podNetwork: local ? podNetworkOf((offset + i) % LOOPBACK_BLOCKS, 127) : podNetworkOf(i),
           labels: options.minionLabels?.(i) ?? {},
           capacity: options.minionCapacity ?? {},
           runtime,
@@ -225,6 +228,17 @@ export class Cluster {
     if (!ref) throw new Error(`pod "${name}" is not on a running minion (host "${pod.spec.host}")`);
     this.system.send(ref, { op: 'toPod', uid: pod.metadata.uid, msg });
   }
+}
+
+/** Loopback /21 blocks for minions' pods: 127.0.0.0–127.127.255.255. */
+const LOOPBACK_BLOCKS = 4096;
+let nextLoopbackBlock = Math.floor(Math.random() * LOOPBACK_BLOCKS);
+
+/** Reserves `n` consecutive loopback blocks (mod LOOPBACK_BLOCKS) for one cluster; returns the first. */
+function takeLoopbackBlocks(n: number): number {
+  const first = nextLoopbackBlock;
+  nextLoopbackBlock = (nextLoopbackBlock + n) % LOOPBACK_BLOCKS;
+  return first;
 }
 
 /** Minion `index`'s loopback address for host processes, in 127.255.0.0/16 (pods use 127.0–127.127). */

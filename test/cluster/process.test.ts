@@ -63,7 +63,8 @@ test('a container without a command waits with a reason that says the process ru
 });
 
 test('a service balances TCP connections over its replicas through each minion\'s proxy, and its variables reach the containers', async (t) => {
-  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'process', backoff: { initialMs: 0 } });
+  // A crashed replica stays down (backing off) for the rest of the test.
+  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'process', backoff: { initialMs: 60_000 } });
   t.teardown(() => cluster.stop());
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   await cluster.client.create('services', { id: 'hello', kind: 'Service', apiVersion: 'v1beta1', port, containerPort: 8080, selector: { app: 'hello' } });
@@ -98,8 +99,11 @@ test('a service balances TCP connections over its replicas through each minion\'
   }
   t.is(seen.size, 3, JSON.stringify([...seen]));
 
-  // One replica dies: the service keeps answering (a refused endpoint is skipped).
+  // One replica dies and stays down: the service keeps answering — a refused endpoint is skipped
+  // until the endpoints leave it out.
   const pods = await cluster.client.list('pods', { labels: 'app=hello' });
   await cluster.crashPod(pods[0]!.metadata.name);
-  for (let i = 0; i < 10; i++) t.regex(await fetch(url, { headers: { connection: 'close' } }).then((r) => r.text()), /^127\./);
+  await cluster.client.waitFor('pods', { fields: `metadata.name=${pods[0]!.metadata.name}` }, ([p]) => p?.status.containers.web?.state.waiting?.reason === 'CrashLoopBackOff');
+  for (let i = 0; i < 10; i++) t.regex(await fetch(url, { headers: { connection: 'close' } }).then((r) => r.text(), (e) => `failed: ${e.cause?.message ?? e.message}`), /^127\./);
+  await cluster.client.waitFor('endpoints', {}, ([e]) => e?.endpoints.length === 2);
 });
