@@ -38,7 +38,9 @@ export type MinionMsg =
   /** From the service proxy: the service variables for containers started from now on. */
   | { op: 'serviceEnv'; env: EnvVar[] }
   /** From the service proxy: a service could not be served. */
-  | { op: 'proxyError'; message: string };
+  | { op: 'proxyError'; message: string }
+  /** A container's output; the pod actor answers the asker. */
+  | { op: 'logs'; uid: string; container: string; tailLines?: number };
 
 /** Addresses per minion: a /21, less network and broadcast. */
 const PODS_PER_MINION = 2046;
@@ -88,6 +90,13 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
         const key = this.uids.get(msg.uid);
         const pod = key === undefined ? undefined : this.pods.get(key);
         if (pod) this.ctx.send(pod.ref, msg.msg);
+        return;
+      }
+      case 'logs': {
+        const key = this.uids.get(msg.uid);
+        const pod = key === undefined ? undefined : this.pods.get(key);
+        if (!pod) this.ctx.reply({ ok: false, message: `pod ${msg.uid} has no actor on ${this.props.name}` });
+        else if (this.ctx.sender) this.ctx.send(pod.ref, { op: 'logs', container: msg.container, tailLines: msg.tailLines, replyTo: this.ctx.sender });
         return;
       }
       case 'serviceEnv':

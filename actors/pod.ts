@@ -40,7 +40,9 @@ export type PodMsg =
   | { op: 'restart'; name: string }
   | { op: 'report' }
   /** The service variables for containers started from now on (2014: those existing at start). */
-  | { op: 'serviceEnv'; env: EnvVar[] };
+  | { op: 'serviceEnv'; env: EnvVar[] }
+  /** A container's output, answered to `replyTo` as `{ ok, text }` or `{ ok: false, message }`. */
+  | { op: 'logs'; container: string; tailLines?: number; replyTo: ActorRef };
 
 /** How long containers may take to start before the pod reports them as ContainerCreating. */
 const CREATING_REPORT_MS = 1000;
@@ -127,6 +129,19 @@ export class PodActor extends Actor<PodMsg, PodProps> {
       case 'serviceEnv':
         this.serviceEnv = msg.env;
         return;
+      case 'logs': {
+        const c = this.containers.get(msg.container);
+        const replyTo = msg.replyTo;
+        if (!c?.id) {
+          this.ctx.send(replyTo, { ok: false, message: `container ${msg.container} in pod ${this.pod.metadata.name} has not started` });
+          return;
+        }
+        this.runtime.logs(c.id, msg.tailLines).then(
+          (text) => this.ctx.send(replyTo, { ok: true, text }),
+          (err: Error) => this.ctx.send(replyTo, { ok: false, message: err.message }),
+        );
+        return;
+      }
       case 'throw':
         throw new Error(`pod ${this.pod.metadata.name}: failure injected`);
       case 'started': {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ActorSystem, type ActorRef } from './kernel/index.js';
 import { Registry, type RegistryProps } from '../actors/registry.js';
-import { createGateway } from './api/gateway.js';
+import { createGateway, type GatewayOptions } from './api/gateway.js';
 import { Metrics } from './api/metrics.js';
 import type { StoreKind } from './store/store.js';
 
@@ -30,6 +30,8 @@ export interface ApiServerOptions {
   registry?: ActorRef;
   /** Changes kept for resuming watches (default 10,000). */
   historySize?: number;
+  /** Reads container output for `GET .../pods/{name}/log` (the cluster provides it). */
+  logs?: GatewayOptions['logs'];
 }
 
 /** A running API server. */
@@ -64,7 +66,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   try {
     const registry = opts.registry ?? system.spawn(Registry, 'registry', registryProps(store, opts.dataDir, opts.historySize), { slot: 0 });
     const metrics = new Metrics(system);
-    const app = createGateway({ system, registry, metrics });
+    const app = createGateway({ system, registry, metrics, logs: opts.logs });
     const server: Server = createServer(app.callback());
     // Keep-alive connections must not outlive close(): watches are long-lived on purpose.
     await new Promise<void>((ok, fail) => {

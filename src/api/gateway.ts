@@ -26,6 +26,18 @@ export interface GatewayOptions {
   metrics?: Metrics;
   /** Reports readiness for /readyz (default: always ready). */
   ready?: () => boolean;
+  /** Reads a container's output (a cluster provides it; without one, logs are 404). */
+  logs?: (query: LogQuery) => Promise<string>;
+}
+
+/** What `GET .../pods/{name}/log` asks for. */
+export interface LogQuery {
+  namespace: string;
+  name: string;
+  /** Needed when the pod has several containers. */
+  container?: string;
+  /** Only the last lines. */
+  tailLines?: number;
 }
 
 /** The version the server reports at /version. */
@@ -119,6 +131,19 @@ export function createGateway(opts: GatewayOptions): Koa {
     }
     answer(ctx, await ask({ op: 'update', resource, object, version: 'v1beta1' }));
   });
+  v1beta1.get('/pods/:name/log', async (ctx) => {
+    if (!opts.logs) throw notFound('path', ctx.path);
+    const tail = ctx.query.tailLines;
+    let tailLines: number | undefined;
+    if (tail !== undefined) {
+      tailLines = Number(tail);
+      if (typeof tail !== 'string' || !Number.isSafeInteger(tailLines) || tailLines < 0) throw badRequest(`invalid tailLines: ${String(tail)}`);
+    }
+    const container = typeof ctx.query.container === 'string' ? ctx.query.container : undefined;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = await opts.logs({ namespace: namespaceOf(ctx), name: ctx.params.name!, container, tailLines });
+  });
+
   v1beta1.delete('/:resource/:name', async (ctx) => {
     const resource = resourceOf(ctx.params.resource!);
     answer(ctx, await ask({ op: 'delete', resource, namespace: namespaceOf(ctx), name: ctx.params.name!, version: 'v1beta1' }));

@@ -171,6 +171,11 @@ export class Client {
     return this.request<T>('GET', path);
   }
 
+  /** GETs plain text (a pod's log). */
+  getText(path: string): Promise<string> {
+    return this.request<string>('GET', path, undefined, 'text');
+  }
+
   /** POSTs `body` (created objects come back with 201). */
   post<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
@@ -187,7 +192,7 @@ export class Client {
     return (await this.request<Status | undefined>('DELETE', path)) ?? { kind: 'Status', status: 'Success' };
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, as: 'json' | 'text' = 'json'): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.server + path, {
@@ -205,6 +210,7 @@ export class Client {
       throw new ConnectionError(this.server, causeMessage(err));
     }
     if (!res.ok) throw serverError(res, text);
+    if (as === 'text') return text as T;
     if (text.trim() === '') return undefined as T;
     try {
       return JSON.parse(text) as T;

@@ -26,6 +26,7 @@ export const USAGE = `usage: kubecfg [OPTIONS] get|list|create|update|delete <re
        kubecfg [OPTIONS] resize <controller> <replicas>
        kubecfg [OPTIONS] stop|rm <controller>
        kubecfg [OPTIONS] [-u <period>] [-image <image>] rollingupdate <controller>
+       kubecfg [OPTIONS] [-tail <lines>] log <pod> [<container>]
        kubecfg [OPTIONS] [-p <hostPort>:<containerPort>] [-s <port>] run <image> <replicas> <name>
 
 Resources: ${RESOURCES.join(', ')} (a leading slash is optional).
@@ -40,6 +41,7 @@ Options (before or after the verb):
   -s <port>       run: also create a service on this port
   -u <period>     rollingupdate: wait between pods (Go duration, default 1m0s)
   -image <image>  rollingupdate: the new image of the template's first container
+  -tail <lines>   log: only the last lines
   -help           print this help
 `;
 
@@ -84,7 +86,7 @@ const MESSAGES = {
 class UsageError extends Error {}
 
 /** The flags kubecfg takes, and whether each takes a value. */
-const FLAGS = { h: 'value', c: 'value', l: 'value', p: 'value', s: 'value', u: 'value', image: 'value', json: 'boolean', yaml: 'boolean', help: 'boolean' } as const;
+const FLAGS = { h: 'value', c: 'value', l: 'value', p: 'value', s: 'value', u: 'value', image: 'value', tail: 'value', json: 'boolean', yaml: 'boolean', help: 'boolean' } as const;
 
 type Flags = { -readonly [F in keyof typeof FLAGS]?: (typeof FLAGS)[F] extends 'value' ? string : boolean };
 
@@ -271,6 +273,18 @@ const VERBS: Record<string, Verb | undefined> = {
       await sleep(Math.min(periodMs, 1000) || 100);
     }
     printObject(cmd, rc);
+  },
+
+  /** A container's output (the pod's only container unless one is named). */
+  async log(cmd, verb, args) {
+    if (args.length === 0) throw new UsageError(MESSAGES.missingArgument(verb, '<pod>'));
+    if (args.length > 2) throw new UsageError(MESSAGES.tooManyArguments(verb, args.slice(2)));
+    const [pod, container] = args as [string, string | undefined];
+    const query = new URLSearchParams();
+    if (container !== undefined) query.set('container', container);
+    if (cmd.flags.tail !== undefined) query.set('tailLines', String(parseCount('tail', cmd.flags.tail)));
+    const q = query.size > 0 ? `?${query}` : '';
+    cmd.io.stdout.write(await cmd.client.getText(`${apiPath('pods', pod.replace(/^\/?pods\//, ''))}/log${q}`));
   },
 
   async run(cmd, verb, args) {

@@ -19,6 +19,8 @@ import type { PodMsg } from '../../actors/pod.js';
 import type { Route } from '../../actors/service-proxy.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
 import { ClusterClient } from './client.js';
+import { badRequest } from '../api/status.js';
+import type { LogQuery } from '../api/gateway.js';
 import type { RuntimeConfig } from '../runtimes/index.js';
 
 /** The modules every shard of a cluster imports: the actor kinds. */
@@ -122,7 +124,8 @@ export class Cluster {
       let api: ApiServer | undefined;
       if (options.api) {
         const where = options.api === true ? {} : options.api;
-        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address });
+        const logs = (q: LogQuery) => cluster!.logs(q.name, q.namespace, q);
+        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs });
         progress(`API server listening on ${api.url}`);
       }
       cluster = new Cluster(system, registry, clock, api);
@@ -192,6 +195,23 @@ export class Cluster {
     if (!this.minionProps.has(name)) throw new Error(`no minion "${name}" in this cluster`);
     if (this.minionRefs.has(name)) throw new Error(`minion "${name}" is running`);
     this.startMinion(name);
+  }
+
+  /**
+   * A container's output (the pod's only container unless `container` names one), or its last
+   * `tailLines` lines. A missing pod is a 404 StatusError; an unknown or unnamed container a 400.
+   */
+  async logs(name: string, namespace = 'default', options: { container?: string; tailLines?: number } = {}): Promise<string> {
+    const pod = await this.client.get('pods', name, namespace);
+    const names = pod.spec.containers.map((c) => c.name);
+    const container = options.container ?? (names.length === 1 ? names[0] : undefined);
+    if (container === undefined) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+    const ref = this.minionRefs.get(pod.spec.host);
+    if (!ref) throw badRequest(`pod ${name} is not running on a minion that answers (host "${pod.spec.host}")`);
+    const reply = await this.system.ask<{ ok: true; text: string } | { ok: false; message: string }>(ref, { op: 'logs', uid: pod.metadata.uid, container, tailLines: options.tailLines });
+    if (!reply.ok) throw badRequest(reply.message);
+    return reply.text;
   }
 
   /** Fault injection: the shard (worker thread) hosting `minion` dies; the kernel respawns it and the cluster converges again. */

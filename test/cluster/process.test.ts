@@ -1,6 +1,7 @@
 import test from 'ava';
 import { Cluster } from '../../src/cluster/cluster.js';
 import type { Pod } from '../../src/api/model.js';
+import { kubecfgAt } from '../api-helpers.js';
 
 // A tiny HTTP server: answers with the pod's address, on POD_IP:PORT.
 const SERVER = "require('node:http').createServer((q, r) => r.end(process.env.POD_IP)).listen(+process.env.PORT, process.env.POD_IP)";
@@ -106,4 +107,32 @@ test('a service balances TCP connections over its replicas through each minion\'
   await cluster.client.waitFor('pods', { fields: `metadata.name=${pods[0]!.metadata.name}` }, ([p]) => p?.status.containers.web?.state.waiting?.reason === 'CrashLoopBackOff');
   for (let i = 0; i < 10; i++) t.regex(await fetch(url, { headers: { connection: 'close' } }).then((r) => r.text(), (e) => `failed: ${e.cause?.message ?? e.message}`), /^127\./);
   await cluster.client.waitFor('endpoints', {}, ([e]) => e?.endpoints.length === 2);
+});
+
+test('container logs are readable through the API and kubecfg log, with tailLines; errors are Status', async (t) => {
+  const cluster = await Cluster.start({ minions: 1, shards: 1, runtime: 'process', api: true });
+  t.teardown(() => cluster.stop());
+  const script = "for (let i = 1; i <= 5; i++) console.log('line ' + i); setInterval(() => {}, 1000)";
+  await cluster.client.create('pods', { id: 'talker', kind: 'Pod', apiVersion: 'v1beta1', desiredState: { manifest: { version: 'v1beta1', id: 'talker', containers: [{ name: 'main', image: 'node', command: [process.execPath, '-e', script] }] } } });
+  await cluster.client.waitFor('pods', {}, ([p]) => p?.status.phase === 'Running');
+  let text = '';
+  for (let i = 0; i < 100 && !text.includes('line 5'); i++) {
+    text = await cluster.logs('talker');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  t.is(text, 'line 1\nline 2\nline 3\nline 4\nline 5\n');
+  const res = await fetch(`${cluster.url}/api/v1beta1/pods/talker/log?tailLines=2`);
+  t.is(res.status, 200);
+  t.regex(res.headers.get('content-type')!, /^text\/plain/);
+  t.is(await res.text(), 'line 4\nline 5\n');
+  const cli = await kubecfgAt(cluster.url!, '-tail', '1', 'log', 'talker');
+  t.is(cli.code, 0, cli.stderr);
+  t.is(cli.stdout, 'line 5\n');
+  const missing = await kubecfgAt(cluster.url!, 'log', 'nobody');
+  t.is(missing.code, 1);
+  t.is(missing.stderr.trim(), 'Error from server (NotFound): pod "nobody" not found');
+  const wrong = await fetch(`${cluster.url}/api/v1beta1/pods/talker/log?container=other`);
+  t.is(wrong.status, 400);
+  t.like(await wrong.json(), { kind: 'Status', reason: 'BadRequest', message: 'container other is not valid for pod talker' });
+  t.is((await fetch(`${cluster.url}/api/v1beta1/pods/talker/log?tailLines=-1`)).status, 400);
 });
