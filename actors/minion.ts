@@ -8,6 +8,7 @@ import type { ActorRef, TerminationReason } from '../src/kernel/index.js';
 import type { EnvVar, Node, Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { BackoffConfig } from '../src/cluster/backoff.js';
+import type { ProbeDefaults } from '../src/cluster/probe.js';
 import { runtimeFor, type RuntimeConfig } from '../src/runtimes/index.js';
 import { PodActor, type PodMsg, type PodProps } from './pod.js';
 import { ServiceProxy } from './service-proxy.js';
@@ -22,6 +23,7 @@ export interface MinionProps extends ControllerProps {
   capacity: { cpu?: number; memory?: number };
   runtime: RuntimeConfig;
   backoff: BackoffConfig;
+  probe: ProbeDefaults;
   /** How often the Minion's Ready condition is renewed (default 10,000 ms, as the kubelet). */
   heartbeatMs: number;
 }
@@ -132,6 +134,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       host: { name: this.props.name, hostIP: this.props.hostIP },
       podIP: ipOf(this.props.podNetwork, ip),
       serviceEnv: this.serviceEnv,
+      probe: this.props.probe,
       runtime: this.props.runtime,
       backoff: this.props.backoff,
     };

@@ -9,6 +9,7 @@
 import { Actor, type ActorRef } from '../src/kernel/index.js';
 import { timestamp, type Container, type ContainerStatus, type EnvVar, type Pod, type PodPhase, type PodStatus } from '../src/api/model.js';
 import { Backoff, type BackoffConfig } from '../src/cluster/backoff.js';
+import { probeTiming, runProbe, type ProbeDefaults } from '../src/cluster/probe.js';
 import { ContainerStartError, runtimeFor, type ContainerExit, type ContainerRuntime, type RuntimeConfig, type RuntimeContainer } from '../src/runtimes/index.js';
 
 /** Props of a pod actor. */
@@ -24,6 +25,8 @@ export interface PodProps {
   backoff: BackoffConfig;
   /** The service variables known when the pod was placed. */
   serviceEnv: EnvVar[];
+  /** The kubelet's liveness probe defaults. */
+  probe: ProbeDefaults;
 }
 
 /** What a pod actor handles. */
@@ -42,7 +45,9 @@ export type PodMsg =
   /** The service variables for containers started from now on (2014: those existing at start). */
   | { op: 'serviceEnv'; env: EnvVar[] }
   /** A container's output, answered to `replyTo` as `{ ok, text }` or `{ ok: false, message }`. */
-  | { op: 'logs'; container: string; tailLines?: number; replyTo: ActorRef };
+  | { op: 'logs'; container: string; tailLines?: number; replyTo: ActorRef }
+  | { op: 'probe'; name: string; gen: number }
+  | { op: 'probed'; name: string; gen: number; failure: string | undefined };
 
 /** How long containers may take to start before the pod reports them as ContainerCreating. */
 const CREATING_REPORT_MS = 1000;
@@ -65,6 +70,8 @@ interface Tracked {
   gen: number;
   starting?: Promise<unknown>;
   backoff: Backoff;
+  /** Liveness probe failures in a row. */
+  probeFailures: number;
 }
 
 /** The pod actor. */
@@ -85,7 +92,7 @@ export class PodActor extends Actor<PodMsg, PodProps> {
     this.unsubscribe = this.runtime.onExit(this.pod.metadata.uid, (exit) => this.ctx.send(this.ctx.self, { op: 'exited', exit }));
     const existing = await this.runtime.list(this.pod.metadata.uid);
     for (const spec of this.pod.spec.containers) {
-      const c: Tracked = { spec, phase: 'waiting', reason: 'ContainerCreating', restartCount: 0, ranOnce: false, gen: 0, backoff: new Backoff(this.props.backoff) };
+      const c: Tracked = { spec, phase: 'waiting', reason: 'ContainerCreating', restartCount: 0, ranOnce: false, gen: 0, backoff: new Backoff(this.props.backoff), probeFailures: 0 };
       this.containers.set(spec.name, c);
       const mine = existing.filter((e) => e.name === spec.name).sort((a, b) => a.startedAt - b.startedAt);
       const adopted = mine.at(-1);
@@ -99,7 +106,10 @@ export class PodActor extends Actor<PodMsg, PodProps> {
       c.restartCount = adopted.restartCount;
       c.startedAt = adopted.startedAt;
       c.ranOnce = true;
-      if (adopted.state === 'running') c.phase = 'running';
+      if (adopted.state === 'running') {
+        c.phase = 'running';
+        this.scheduleProbe(c, true);
+      }
       else this.exited(c, { exitCode: adopted.exitCode ?? 0, finishedAt: adopted.finishedAt ?? this.ctx.clock.now(), reason: adopted.reason });
     }
     // Containers that start at once report Running without a Pending write first; a slow start
@@ -152,7 +162,31 @@ export class PodActor extends Actor<PodMsg, PodProps> {
         c.reason = c.message = undefined;
         c.startedAt = msg.container.startedAt;
         c.ranOnce = true;
+        this.scheduleProbe(c, true);
         break;
+      }
+      case 'probe': {
+        const c = this.containers.get(msg.name);
+        if (!c?.id || c.gen !== msg.gen || c.phase !== 'running' || !c.spec.livenessProbe) return;
+        const { timeoutMs } = probeTiming(c.spec.livenessProbe, this.props.probe);
+        const self = this.ctx.self;
+        const target = { container: c.spec, podIP: this.props.podIP, id: c.id, runtime: this.runtime };
+        void runProbe(c.spec.livenessProbe, target, timeoutMs).then((failure) => this.ctx.send(self, { op: 'probed', name: msg.name, gen: msg.gen, failure }));
+        return;
+      }
+      case 'probed': {
+        const c = this.containers.get(msg.name);
+        if (!c?.id || c.gen !== msg.gen || c.phase !== 'running') return;
+        c.probeFailures = msg.failure === undefined ? 0 : c.probeFailures + 1;
+        const { failureThreshold } = probeTiming(c.spec.livenessProbe!, this.props.probe);
+        if (c.probeFailures >= failureThreshold) {
+          // As the kubelet: an unhealthy container is killed, and its restartPolicy decides.
+          c.message = `Liveness probe failed: ${msg.failure}`;
+          void this.runtime.kill(c.id);
+          return;
+        }
+        this.scheduleProbe(c, false);
+        return;
       }
       case 'startFailed': {
         const c = this.containers.get(msg.name);
@@ -178,6 +212,14 @@ export class PodActor extends Actor<PodMsg, PodProps> {
       }
     }
     this.report();
+  }
+
+  /** Runs the container's liveness probe after its initial delay, or its period. */
+  private scheduleProbe(c: Tracked, first: boolean): void {
+    if (!c.spec.livenessProbe) return;
+    c.probeFailures = first ? 0 : c.probeFailures;
+    const timing = probeTiming(c.spec.livenessProbe, this.props.probe);
+    this.ctx.timers.once(`probe:${c.spec.name}`, first ? timing.initialDelayMs || timing.periodMs : timing.periodMs, { op: 'probe', name: c.spec.name, gen: c.gen });
   }
 
   /** Applies the restartPolicy to a container that exited. */

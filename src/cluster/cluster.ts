@@ -18,6 +18,7 @@ import { Minion, podNetworkOf, type MinionMsg, type MinionProps } from '../../ac
 import type { PodMsg } from '../../actors/pod.js';
 import type { Route } from '../../actors/service-proxy.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
+import { DEFAULT_PROBE, type ProbeDefaults } from './probe.js';
 import { ClusterClient } from './client.js';
 import { badRequest } from '../api/status.js';
 import type { LogQuery } from '../api/gateway.js';
@@ -62,6 +63,8 @@ export interface ClusterOptions {
   evictionsPerSec?: number;
   /** CrashLoopBackOff settings (default 10 s doubling to 300 s, reset after 10 min). */
   backoff?: Partial<BackoffConfig>;
+  /** Liveness probe defaults where a probe does not say (default every 10 s, 1 s timeout, 3 failures). */
+  probe?: Partial<ProbeDefaults>;
   /** Each minion's capacity (default: unlimited). */
   minionCapacity?: { cpu?: number; memory?: number };
   /** Each minion's labels, by index (default none). */
@@ -141,6 +144,7 @@ export class Cluster {
           capacity: options.minionCapacity ?? {},
           runtime,
           backoff,
+          probe: { ...DEFAULT_PROBE, ...options.probe },
           heartbeatMs: options.heartbeatMs ?? 10_000,
         };
         cluster.minionProps.set(name, { props, slot: i % shards });

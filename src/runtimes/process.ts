@@ -26,6 +26,8 @@ interface Proc {
   restartCount: number;
   child: ChildProcess;
   pgid: number;
+  env: Record<string, string>;
+  cwd: string | undefined;
   state: 'running' | 'exited';
   startedAt: number;
   exitCode?: number;
@@ -86,6 +88,8 @@ export class ProcessRuntime implements ContainerRuntime {
           restartCount: spec.restartCount,
           child,
           pgid: child.pid!,
+          env,
+          cwd: container.workingDir || undefined,
           state: 'running',
           startedAt: this.clock.now(),
           exited: new Promise((done) => child.once('exit', () => done())),
@@ -122,6 +126,24 @@ export class ProcessRuntime implements ContainerRuntime {
   async kill(id: string): Promise<void> {
     const proc = this.procs.get(id);
     if (proc?.state === 'running') killGroup(proc.pgid, 'SIGKILL');
+  }
+
+  async exec(id: string, command: string[], timeoutMs: number): Promise<number> {
+    const proc = this.procs.get(id);
+    if (!proc || proc.state !== 'running') throw new Error(`container ${id} is not running`);
+    if (command.length === 0) throw new Error('exec needs a command');
+    return new Promise<number>((resolve, reject) => {
+      const child = spawn(command[0]!, command.slice(1), { cwd: proc.cwd, env: proc.env, stdio: 'ignore', detached: true });
+      const timer = setTimeout(() => {
+        killGroup(child.pid!, 'SIGKILL');
+        reject(new Error(`command timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.once('error', (err) => (clearTimeout(timer), reject(err)));
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+      });
+    });
   }
 
   onExit(podUid: string, listener: (exit: ContainerExit) => void): () => void {

@@ -74,6 +74,8 @@ export interface ContainerRuntime {
   remove(id: string, graceMs: number): Promise<void>;
   /** Kills a running container at once (as the OOM killer or `kill -9` would); its exit is reported through `onExit`. */
   kill(id: string): Promise<void>;
+  /** Runs `command` in a running container's context (its env, no shell); resolves with the exit code (a timeout kills it). Optional. */
+  exec?(id: string, command: string[], timeoutMs: number): Promise<number>;
   /** Subscribes to the exits of one pod's containers; returns the unsubscribe function. */
   onExit(podUid: string, listener: (exit: ContainerExit) => void): () => void;
   /** The last `tailLines` lines of a container's output ('' when the runtime keeps none). */

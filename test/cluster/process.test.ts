@@ -136,3 +136,27 @@ test('container logs are readable through the API and kubecfg log, with tailLine
   t.like(await wrong.json(), { kind: 'Status', reason: 'BadRequest', message: 'container other is not valid for pod talker' });
   t.is((await fetch(`${cluster.url}/api/v1beta1/pods/talker/log?tailLines=-1`)).status, 400);
 });
+
+test('a failing liveness probe (httpGet, tcpSocket or exec) restarts its container; a passing one does not', async (t) => {
+  const cluster = await Cluster.start({ minions: 1, shards: 1, runtime: 'process', backoff: { initialMs: 0 }, probe: { periodMs: 100, failureThreshold: 2 } });
+  t.teardown(() => cluster.stop());
+  // Healthy for its first three checks, then 500s.
+  const flaky = "let n = 0; require('node:http').createServer((q, r) => { r.statusCode = ++n <= 3 ? 200 : 500; r.end(); }).listen(+process.env.PORT, process.env.POD_IP)";
+  const steady = "require('node:http').createServer((q, r) => r.end('ok')).listen(+process.env.PORT, process.env.POD_IP)";
+  const idle = 'setInterval(() => {}, 1000)';
+  const pod = (id: string, script: string, livenessProbe: object) => ({
+    id,
+    kind: 'Pod',
+    apiVersion: 'v1beta1',
+    desiredState: { manifest: { version: 'v1beta1', id, containers: [{ name: 'main', image: 'node', command: [process.execPath, '-e', script], ports: [{ name: 'web', containerPort: 8080 }], livenessProbe }] } },
+  });
+  await cluster.client.create('pods', pod('http', flaky, { httpGet: { path: '/healthz', port: 'web' }, initialDelaySeconds: 0.3 }));
+  await cluster.client.create('pods', pod('tcp', idle, { tcpSocket: { port: 8080 }, initialDelaySeconds: 0.3 }));
+  await cluster.client.create('pods', pod('exec', idle, { exec: { command: [process.execPath, '-e', 'process.exit(1)'] } }));
+  await cluster.client.create('pods', pod('healthy', steady, { httpGet: { path: '/', port: 8080 }, initialDelaySeconds: 0.3 }));
+  const restarts = (p: Pod) => p.status.containers.main?.restartCount ?? 0;
+  const pods = await cluster.client.waitFor('pods', {}, (ps) => ps.length === 4 && ps.filter((p) => p.metadata.name !== 'healthy').every((p) => restarts(p) >= 1));
+  const healthy = pods.find((p) => p.metadata.name === 'healthy')!;
+  t.is(restarts(healthy), 0);
+  t.is(healthy.status.phase, 'Running');
+});
