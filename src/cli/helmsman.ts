@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { DEMO_DEFAULTS, runKernelDemo } from '../demo/kernel-demo.js';
 import { Cluster } from '../cluster/cluster.js';
 import { RUNTIME_KINDS } from '../runtimes/index.js';
+import { dockerAnswers } from '../runtimes/docker.js';
 
 const USAGE = `usage: helmsman <command> [options]
 
@@ -13,8 +14,10 @@ const USAGE = `usage: helmsman <command> [options]
             --port N        TCP port (default 8080)
             --address A     address to bind (default 127.0.0.1)
             --minions N     minions to start (default 3)
-            --runtime R     container runtime: fake (default, simulated) or process
-                            (each container's command as a host process)
+            --runtime R     container runtime: docker (the default when an engine
+                            answers at DOCKER_HOST or the default socket), process
+                            (each container's command as a host process; the
+                            default otherwise) or fake (simulated containers)
             --store S       lmdb (default, durable) or memory
             --data DIR      where the lmdb store lives (default ./data)
             --shards N      actor shards (default: one per core)
@@ -35,7 +38,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const started = performance.now();
   const store = (values.store as string | undefined) ?? 'lmdb';
   if (store !== 'lmdb' && store !== 'memory') throw new UsageError('--store must be lmdb or memory');
-  const runtime = (values.runtime as string | undefined) ?? 'fake';
+  const runtime = (values.runtime as string | undefined) ?? ((await dockerAnswers()) ? 'docker' : 'process');
   if (!(RUNTIME_KINDS as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of: ${RUNTIME_KINDS.join(', ')}`);
   const port = int(values.port as string | undefined, 'port', 8080, 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
@@ -48,7 +51,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     dataDir: values.data as string | undefined,
     minions,
     shards,
-    runtime: runtime as 'fake' | 'process',
+    runtime: runtime as (typeof RUNTIME_KINDS)[number],
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
   out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''}, API on ${cluster.url}`);

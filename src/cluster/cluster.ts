@@ -41,7 +41,7 @@ export const CLUSTER_MODULES = [
 export interface ClusterOptions {
   /** Minions to start (default 3). */
   minions?: number;
-  /** The container runtime: `'fake'` (default), `'process'`, or a config with its options. */
+  /** The container runtime: `'fake'` (default), `'process'`, `'docker'` (host networking), or a config with its options. */
   runtime?: RuntimeConfig['kind'] | RuntimeConfig;
   /** Actor shards (worker threads; default: one per core). */
   shards?: number;
@@ -102,7 +102,7 @@ export class Cluster {
     const runtime: RuntimeConfig = options.runtime === undefined ? { kind: 'fake' } : typeof options.runtime === 'string' ? { kind: options.runtime } : options.runtime;
     // Host processes share this machine: each minion and each pod gets its own loopback address,
     // from a range no other cluster of this process uses (and, picked at random, unlikely another's).
-    const local = runtime.kind === 'process';
+    const local = runtime.kind !== 'fake';
     if (local && minions > LOOPBACK_BLOCKS) throw new RangeError(`the process runtime has loopback addresses for ${LOOPBACK_BLOCKS} minions`);
     const offset = local ? takeLoopbackBlocks(minions) : 0;
     const backoff: BackoffConfig = { ...DEFAULT_BACKOFF, ...options.backoff };

@@ -5,16 +5,20 @@
 import type { Clock } from '../kernel/index.js';
 import { FakeRuntime, type FakeRuntimeOptions } from './fake.js';
 import { ProcessRuntime, type ProcessRuntimeOptions } from './process.js';
+import { DockerRuntime, type DockerRuntimeOptions } from './docker.js';
 import type { ContainerRuntime } from './runtime.js';
 
 export type { ContainerRuntime, ContainerSpec, ContainerExit, RuntimeContainer } from './runtime.js';
 export { ContainerStartError } from './runtime.js';
 
 /** Which runtime the minions use, and its options (plain data: it travels in actor props). */
-export type RuntimeConfig = { kind: 'fake'; options?: FakeRuntimeOptions } | { kind: 'process'; options?: ProcessRuntimeOptions };
+export type RuntimeConfig =
+  | { kind: 'fake'; options?: FakeRuntimeOptions }
+  | { kind: 'process'; options?: ProcessRuntimeOptions }
+  | { kind: 'docker'; options?: DockerRuntimeOptions };
 
-/** The runtime names `--runtime` accepts so far. */
-export const RUNTIME_KINDS = ['fake', 'process'] as const;
+/** The runtime names `--runtime` accepts. */
+export const RUNTIME_KINDS = ['fake', 'process', 'docker'] as const;
 
 const instances = new Map<string, ContainerRuntime>();
 
@@ -29,6 +33,9 @@ export function runtimeFor(config: RuntimeConfig, clock: Clock): ContainerRuntim
         break;
       case 'process':
         runtime = new ProcessRuntime(config.options ?? {}, clock);
+        break;
+      case 'docker':
+        runtime = new DockerRuntime(config.options ?? {}, clock);
         break;
       default:
         throw new TypeError(`unknown runtime "${(config as { kind: string }).kind}"`);

@@ -3,7 +3,7 @@ import { kubecfgAt, seedPath, startUp, type UpProcess } from '../api-helpers.js'
 
 let up: UpProcess;
 test.before(async () => {
-  up = await startUp(['--store', 'memory', '--minions', '3']);
+  up = await startUp(['--store', 'memory', '--minions', '3', '--runtime', 'fake']);
 });
 test.after.always(() => up?.stop());
 
