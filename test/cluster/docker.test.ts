@@ -1,0 +1,62 @@
+import Docker from 'dockerode';
+import { Cluster } from '../../src/cluster/cluster.js';
+import { dockerSocket } from '../../src/runtimes/docker.js';
+import { DOCKER_IMAGE, dockerTest } from '../docker-helpers.js';
+
+dockerTest('the docker runtime: replicas behind a service, a killed container restarted, logs, a failing probe, nothing left after stop', async (t) => {
+  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'docker', backoff: { initialMs: 0 }, probe: { periodMs: 200, failureThreshold: 2 } });
+  t.teardown(() => cluster.stop());
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  await cluster.client.create('services', { id: 'web', kind: 'Service', apiVersion: 'v1beta1', port, containerPort: 8080, selector: { app: 'web' } });
+  const labels = { app: 'web' };
+  // busybox httpd on the pod's own loopback address, serving a page that names it.
+  const serve = 'echo started $POD_IP; echo $POD_IP > /www/index.html && exec httpd -f -p $POD_IP:$PORT -h /www';
+  await cluster.client.create('replicationcontrollers', {
+    id: 'web',
+    kind: 'ReplicationController',
+    apiVersion: 'v1beta1',
+    desiredState: {
+      replicas: 3,
+      replicaSelector: labels,
+      podTemplate: { labels, desiredState: { manifest: { version: 'v1beta1', id: 'web', containers: [{ name: 'httpd', image: DOCKER_IMAGE, command: ['sh', '-c', serve], ports: [{ containerPort: 8080 }] }] } } },
+    },
+  });
+  await cluster.client.waitFor('endpoints', {}, ([e]) => e?.endpoints.length === 3, 60_000);
+  const minion = await cluster.client.get('nodes', 'minion-1', '');
+  const url = `http://${minion.status.hostIP}:${port}/`;
+  const seen = new Set<string>();
+  for (let answered = 0, attempts = 0; answered < 30 && attempts < 300; attempts++) {
+    const text = await fetch(url, { headers: { connection: 'close' } }).then((r) => (r.ok ? r.text() : ''), () => '');
+    if (!text) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    answered++;
+    seen.add(text.trim());
+  }
+  t.is(seen.size, 3, [...seen].join(' '));
+
+  const pods = await cluster.client.list('pods', { labels: 'app=web' });
+  const victim = pods[0]!;
+  t.regex(await cluster.logs(victim.metadata.name), new RegExp(`^started ${victim.status.podIP!.replace(/\./g, '\\.')}\\n`));
+  await cluster.crashPod(victim.metadata.name);
+  await cluster.client.waitFor('pods', { fields: `metadata.name=${victim.metadata.name}` }, ([p]) => p?.status.containers.httpd?.restartCount === 1 && p.status.phase === 'Running', 60_000);
+  for (let i = 0, ok = 0; ok < 5 && i < 200; i++) {
+    if (await fetch(url, { headers: { connection: 'close' } }).then((r) => r.ok, () => false)) ok++;
+    else await new Promise((r) => setTimeout(r, 50));
+    if (i === 199) t.fail('the service stopped answering');
+  }
+
+  // Nothing listens on 9999: the probe fails and the container restarts.
+  await cluster.client.create('pods', {
+    id: 'unwell',
+    kind: 'Pod',
+    apiVersion: 'v1beta1',
+    desiredState: { manifest: { version: 'v1beta1', id: 'unwell', containers: [{ name: 'main', image: DOCKER_IMAGE, command: ['sleep', '3600'], livenessProbe: { tcpSocket: { port: 9999 }, initialDelaySeconds: 0.2 } }] } },
+  });
+  await cluster.client.waitFor('pods', { fields: 'metadata.name=unwell' }, ([p]) => (p?.status.containers.main?.restartCount ?? 0) >= 1, 60_000);
+
+  await cluster.stop();
+  const left = await new Docker({ socketPath: dockerSocket() }).listContainers({ all: true, filters: { label: ['io.helmsman.pod.uid'] } });
+  t.deepEqual(left.map((c) => c.Names), []);
+});
