@@ -25,7 +25,9 @@ case "$cmd" in
     ;;
   stop)
     [ -f "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null || true
-    for _ in $(seq 1 50); do [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 1 150); do [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null || break; sleep 0.2; done
+    # dockerd leaves its network namespace mounted under the folder.
+    awk -v d="$dir" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount 2>/dev/null || true
     rm -rf "$dir" 2>/dev/null || true
     ;;
 esac
