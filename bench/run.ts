@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ACTORS_TARGETS, benchActors } from './actors.js';
 import { API_TARGETS, benchApi } from './api.js';
 import { benchCluster, CLUSTER_TARGETS } from './cluster.js';
+import { benchProxy, PROXY_TARGETS } from './proxy.js';
 import { machineInfo } from './machine.js';
 import type { Figure, Target } from './stats.js';
 
@@ -20,6 +21,7 @@ const SCENARIO_TABLE: Record<string, Scenario> = {
   actors: { run: benchActors, targets: ACTORS_TARGETS, defaultRuns: 5 },
   api: { run: benchApi, targets: API_TARGETS, defaultRuns: 3 },
   cluster: { run: benchCluster, targets: CLUSTER_TARGETS, defaultRuns: 3 },
+  proxy: { run: benchProxy, targets: PROXY_TARGETS, defaultRuns: 5 },
 };
 const SCENARIOS = Object.keys(SCENARIO_TABLE);
 
