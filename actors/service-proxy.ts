@@ -126,6 +126,8 @@ export class ServiceProxy extends Controller<ServiceProxyMsg, ServiceProxyProps>
       } else client.destroy();
     });
     upstream.once('connect', () => {
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
       sockets.add(client);
       sockets.add(upstream);
       client.once('close', () => sockets.delete(client));
