@@ -57,6 +57,8 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   private readonly uids = new Map<string, string>();
   /** Pod uids whose actor is stopping, so their containers can be removed once it has. */
   private readonly stopping = new Map<string, string>();
+  /** Pod uids whose containers are being stopped (within their grace period). */
+  private readonly draining = new Set<string>();
   private readonly usedIPs = new Set<number>();
   private nextIP = 0;
   private proxy!: ActorRef;
@@ -155,19 +157,24 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     this.ctx.stop(entry.ref);
   }
 
-  protected override async terminated(ref: ActorRef, _reason: TerminationReason): Promise<void> {
+  protected override terminated(ref: ActorRef, _reason: TerminationReason): void {
     const key = `${ref.slot}:${ref.id}`;
     const uid = this.stopping.get(key);
     if (uid === undefined) return;
     this.stopping.delete(key);
+    // Stopping takes up to the grace period (30 s, as Kubernetes'): never hold this actor for it.
     const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
-    for (const c of await runtime.list(uid)) await runtime.remove(c.id, 30_000);
+    this.draining.add(uid);
+    void runtime
+      .list(uid)
+      .then((containers) => Promise.all(containers.map((c) => runtime.remove(c.id, 30_000))))
+      .finally(() => this.draining.delete(uid));
   }
 
   override async postStop(): Promise<void> {
     // The machine goes away with its containers (a stopped cluster leaves nothing running).
     const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
-    await Promise.all([...this.uids.keys(), ...this.stopping.values()].map(async (uid) => {
+    await Promise.all([...this.uids.keys(), ...this.stopping.values(), ...this.draining].map(async (uid) => {
       for (const c of await runtime.list(uid)) await runtime.remove(c.id, 0);
     }));
   }

@@ -8,6 +8,7 @@ import { ACTORS_TARGETS, benchActors } from './actors.js';
 import { API_TARGETS, benchApi } from './api.js';
 import { benchCluster, CLUSTER_TARGETS } from './cluster.js';
 import { benchProxy, PROXY_TARGETS } from './proxy.js';
+import { benchDocker, DOCKER_TARGETS } from './docker.js';
 import { machineInfo } from './machine.js';
 import type { Figure, Target } from './stats.js';
 
@@ -22,6 +23,7 @@ const SCENARIO_TABLE: Record<string, Scenario> = {
   api: { run: benchApi, targets: API_TARGETS, defaultRuns: 3 },
   cluster: { run: benchCluster, targets: CLUSTER_TARGETS, defaultRuns: 3 },
   proxy: { run: benchProxy, targets: PROXY_TARGETS, defaultRuns: 5 },
+  docker: { run: benchDocker, targets: DOCKER_TARGETS, defaultRuns: 3 },
 };
 const SCENARIOS = Object.keys(SCENARIO_TABLE);
 
