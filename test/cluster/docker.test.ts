@@ -47,6 +47,10 @@ dockerTest('the docker runtime: replicas behind a service, a killed container re
     if (i === 199) t.fail('the service stopped answering');
   }
 
+  // Deleting the controller's pods: it replaces them (the old containers go within their grace period).
+  for (const pod of pods) await cluster.client.delete('pods', pod.metadata.name);
+  await cluster.client.waitFor('pods', { labels: 'app=web' }, (ps) => ps.length === 3 && ps.every((p) => p.status.phase === 'Running' && !pods.some((old) => old.metadata.name === p.metadata.name)), 60_000);
+
   // Nothing listens on 9999: the probe fails and the container restarts.
   await cluster.client.create('pods', {
     id: 'unwell',

@@ -50,8 +50,16 @@ test('the process runtime runs replicas as host processes on their own loopback 
   for (let i = 0; i < 100 && !(await answers(restarted!)); i++) await new Promise((r) => setTimeout(r, 50));
   t.is(await answer(restarted!), victim.status.podIP!);
 
+  // Deleting the controller's pods: it replaces them.
+  for (const pod of pods) await cluster.client.delete('pods', pod.metadata.name);
+  const replaced = await cluster.client.waitFor('pods', { labels: 'app=hello' }, (ps) => ps.length === 3 && ps.every((p) => p.status.phase === 'Running' && !pods.some((old) => old.metadata.name === p.metadata.name)));
+  for (const pod of replaced) {
+    for (let i = 0; i < 100 && !(await answers(pod)); i++) await new Promise((r) => setTimeout(r, 50));
+    t.is(await answer(pod), pod.status.podIP!);
+  }
+
   await cluster.stop();
-  for (const pod of pods) t.false(await answers(pod), `${pod.status.podIP} still answers after stop`);
+  for (const pod of [...pods, ...replaced]) t.false(await answers(pod), `${pod.status.podIP} still answers after stop`);
 });
 
 test('a container without a command waits with a reason that says the process runtime pulls no images', async (t) => {
