@@ -141,7 +141,7 @@ export class ProcessRuntime implements ContainerRuntime {
       child.once('error', (err) => (clearTimeout(timer), reject(err)));
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+        resolve(exitCodeOf(code, signal));
       });
     });
   }
@@ -181,7 +181,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   private exited(proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
     proc.state = 'exited';
-    proc.exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+    proc.exitCode = exitCodeOf(code, signal);
     proc.finishedAt = this.clock.now();
     proc.reason = proc.exitCode === 0 ? 'Completed' : 'Error';
     // The leader is gone; anything it started in its group goes with it.
@@ -190,6 +190,11 @@ export class ProcessRuntime implements ContainerRuntime {
     const exit: ContainerExit = { id: proc.id, podUid: proc.podUid, name: proc.name, exitCode: proc.exitCode, finishedAt: proc.finishedAt, reason: proc.reason };
     for (const listener of [...(this.listeners.get(proc.podUid) ?? [])]) listener({ ...exit });
   }
+}
+
+/** A process's exit as a shell reports it: its code, or 128 + the signal that ended it. */
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {

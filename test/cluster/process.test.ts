@@ -11,6 +11,12 @@ async function answer(pod: Pod): Promise<string> {
   return res.text();
 }
 
+/** The pod's answer once its server listens (it may still be starting). */
+async function answerWhenUp(pod: Pod): Promise<string> {
+  for (let i = 0; i < 100 && !(await answers(pod)); i++) await new Promise((r) => setTimeout(r, 50));
+  return answer(pod);
+}
+
 async function answers(pod: Pod): Promise<boolean> {
   return answer(pod).then(
     (text) => text === pod.status.podIP,
@@ -40,22 +46,19 @@ test('the process runtime runs replicas as host processes on their own loopback 
   t.is(new Set(pods.map((p) => p.status.podIP)).size, 3);
   // Each replica listens on the same port of its own address (give the servers a moment to listen).
   for (const pod of pods) {
-    for (let i = 0; i < 100 && !(await answers(pod)); i++) await new Promise((r) => setTimeout(r, 50));
-    t.is(await answer(pod), pod.status.podIP!);
+    t.is(await answerWhenUp(pod), pod.status.podIP!);
   }
 
   const victim = pods[0]!;
   await cluster.crashPod(victim.metadata.name);
   const [restarted] = await cluster.client.waitFor('pods', { fields: `metadata.name=${victim.metadata.name}` }, ([p]) => p?.status.containers.web?.restartCount === 1 && p.status.phase === 'Running');
-  for (let i = 0; i < 100 && !(await answers(restarted!)); i++) await new Promise((r) => setTimeout(r, 50));
-  t.is(await answer(restarted!), victim.status.podIP!);
+  t.is(await answerWhenUp(restarted!), victim.status.podIP!);
 
   // Deleting the controller's pods: it replaces them.
   for (const pod of pods) await cluster.client.delete('pods', pod.metadata.name);
   const replaced = await cluster.client.waitFor('pods', { labels: 'app=hello' }, (ps) => ps.length === 3 && ps.every((p) => p.status.phase === 'Running' && !pods.some((old) => old.metadata.name === p.metadata.name)));
   for (const pod of replaced) {
-    for (let i = 0; i < 100 && !(await answers(pod)); i++) await new Promise((r) => setTimeout(r, 50));
-    t.is(await answer(pod), pod.status.podIP!);
+    t.is(await answerWhenUp(pod), pod.status.podIP!);
   }
 
   await cluster.stop();
