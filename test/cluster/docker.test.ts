@@ -64,3 +64,25 @@ dockerTest('the docker runtime: replicas behind a service, a killed container re
   const left = await new Docker({ socketPath: dockerSocket() }).listContainers({ all: true, filters: { label: ['io.helmsman.pod.uid'] } });
   t.deepEqual(left.map((c) => c.Names), []);
 });
+
+dockerTest('after the worker running a minion crashes, its pods adopt their running containers instead of starting new ones', async (t) => {
+  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'docker' });
+  t.teardown(() => cluster.stop());
+  // The same hostPort puts one pod on each minion.
+  const pod = (id: string) => ({
+    id,
+    kind: 'Pod',
+    apiVersion: 'v1beta1',
+    desiredState: { manifest: { version: 'v1beta1', id, containers: [{ name: 'main', image: DOCKER_IMAGE, command: ['sleep', '3600'], ports: [{ containerPort: 7000, hostPort: 7000 }] }] } },
+  });
+  await cluster.client.create('pods', pod('left'));
+  await cluster.client.create('pods', pod('right'));
+  const before = await cluster.client.waitFor('pods', {}, (ps) => ps.length === 2 && ps.every((p) => p.status.phase === 'Running'), 60_000);
+  const onTwo = before.find((p) => p.spec.host === 'minion-2')!;
+  cluster.crashShardOf('minion-2');
+  const [after] = await cluster.client.waitFor('pods', { fields: `metadata.name=${onTwo.metadata.name}` }, ([p]) => p!.metadata.resourceVersion > onTwo.metadata.resourceVersion && p!.status.phase === 'Running', 60_000);
+  t.is(after!.status.containers.main!.containerID, onTwo.status.containers.main!.containerID);
+  t.is(after!.status.containers.main!.restartCount, 0);
+  const running = await new Docker({ socketPath: dockerSocket() }).listContainers({ filters: { label: [`io.helmsman.pod.uid=${onTwo.metadata.uid}`] } });
+  t.is(running.length, 1, 'no duplicate container');
+});
