@@ -7,6 +7,7 @@
  */
 import Docker from 'dockerode';
 import { RealClock, type Clock } from '../kernel/index.js';
+import { ExitListeners } from './exits.js';
 import { ContainerStartError, type ContainerExit, type ContainerRuntime, type ContainerSpec, type RuntimeContainer } from './runtime.js';
 
 /** Options of the Docker runtime. */
@@ -41,7 +42,7 @@ export async function dockerAnswers(options: DockerRuntimeOptions = {}): Promise
 export class DockerRuntime implements ContainerRuntime {
   readonly kind = 'docker';
   private readonly docker: Docker;
-  private readonly listeners = new Map<string, Set<(exit: ContainerExit) => void>>();
+  private readonly listeners = new ExitListeners();
   /** Containers being removed on purpose: their exits are not reported. */
   private readonly removing = new Set<string>();
   private events: NodeJS.ReadableStream | undefined;
@@ -134,13 +135,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   onExit(podUid: string, listener: (exit: ContainerExit) => void): () => void {
-    let set = this.listeners.get(podUid);
-    if (!set) this.listeners.set(podUid, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(podUid);
-    };
+    return this.listeners.on(podUid, listener);
   }
 
   async logs(id: string, tailLines?: number): Promise<string> {
@@ -202,7 +197,7 @@ export class DockerRuntime implements ContainerRuntime {
     if (!podUid || this.removing.has(id)) return;
     const exitCode = Number(attrs.exitCode ?? 0);
     const exit: ContainerExit = { id, podUid, name: attrs[LABEL_NAME] ?? '', exitCode, finishedAt: this.clock.now(), reason: exitCode === 0 ? 'Completed' : 'Error' };
-    for (const listener of [...(this.listeners.get(podUid) ?? [])]) listener({ ...exit });
+    this.listeners.emit(exit);
   }
 
   /** Makes sure the image is there, pulling it if not; a failure is ErrImagePull. */

@@ -18,6 +18,7 @@
  */
 import { RealClock, type Clock, type TimerHandle } from '../kernel/clock.js';
 import { ContainerStartError, type ContainerExit, type ContainerRuntime, type ContainerSpec, type RuntimeContainer } from './runtime.js';
+import { containerOf, ExitListeners } from './exits.js';
 
 /** Pod override: milliseconds before each of the pod's containers runs (a number >= 0). */
 export const FAKE_START_MS = 'fake.helmsman.io/start-ms';
@@ -99,7 +100,7 @@ export class FakeRuntime implements ContainerRuntime {
   private readonly missingImages: ReadonlySet<string>;
   private readonly byId = new Map<string, Entry>();
   private readonly byPod = new Map<string, Entry[]>();
-  private readonly listeners = new Map<string, Set<(exit: ContainerExit) => void>>();
+  private readonly listeners = new ExitListeners();
   private readonly pending = new Set<PendingStart>();
   private nextId = 1;
   private running = 0;
@@ -153,7 +154,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   /** The pod's containers not yet removed, running and exited, as fresh copies. */
   async list(podUid: string): Promise<RuntimeContainer[]> {
-    return (this.byPod.get(podUid) ?? []).map(snapshot);
+    return (this.byPod.get(podUid) ?? []).map(containerOf);
   }
 
   /**
@@ -182,15 +183,7 @@ export class FakeRuntime implements ContainerRuntime {
    * microtask so it is not lost.
    */
   onExit(podUid: string, listener: (exit: ContainerExit) => void): () => void {
-    let set = this.listeners.get(podUid);
-    if (!set) this.listeners.set(podUid, (set = new Set()));
-    set.add(listener);
-    return () => {
-      const current = this.listeners.get(podUid);
-      if (!current) return;
-      current.delete(listener);
-      if (current.size === 0) this.listeners.delete(podUid);
-    };
+    return this.listeners.on(podUid, listener);
   }
 
   /** Two synthetic lines at most (started, exited), or the last `tailLines` of them; '' for an unknown id. */
@@ -282,7 +275,7 @@ export class FakeRuntime implements ContainerRuntime {
       reason = code === 0 ? 'Completed' : 'Error';
     }
     if (delay !== null) entry.timer = this.clock.setTimer(() => this.exit(entry, code, reason), delay);
-    return snapshot(entry);
+    return containerOf(entry);
   }
 
   /** Marks a running container exited and tells its pod's listeners. */
@@ -296,29 +289,10 @@ export class FakeRuntime implements ContainerRuntime {
     entry.reason = reason;
     this.running--;
     this.exited++;
-    const set = this.listeners.get(entry.podUid);
-    if (!set) return;
-    const event: ContainerExit = { id: entry.id, podUid: entry.podUid, name: entry.name, exitCode, finishedAt: entry.finishedAt, reason };
-    for (const listener of [...set]) {
-      try {
-        listener({ ...event });
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    this.listeners.emit({ id: entry.id, podUid: entry.podUid, name: entry.name, exitCode, finishedAt: entry.finishedAt, reason });
   }
 }
 
-/** A fresh RuntimeContainer from a record, without the fields it does not have yet. */
-function snapshot(entry: Entry): RuntimeContainer {
-  const c: RuntimeContainer = { id: entry.id, podUid: entry.podUid, name: entry.name, state: entry.state, restartCount: entry.restartCount, startedAt: entry.startedAt };
-  if (entry.exitCode !== undefined) c.exitCode = entry.exitCode;
-  if (entry.finishedAt !== undefined) c.finishedAt = entry.finishedAt;
-  if (entry.reason !== undefined) c.reason = entry.reason;
-  return c;
-}
 
 /** A pod override: the annotation if the pod has one under `key`, else the label. */
 function override(pod: ContainerSpec['pod'], key: string): string | undefined {

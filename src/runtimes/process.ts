@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { RealClock, type Clock } from '../kernel/index.js';
+import { containerOf, ExitListeners } from './exits.js';
 import { ContainerStartError, type ContainerExit, type ContainerRuntime, type ContainerSpec, type RuntimeContainer } from './runtime.js';
 
 /** Options of the process runtime. */
@@ -45,7 +46,7 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly kind = 'process';
   private readonly logLimit: number;
   private readonly procs = new Map<string, Proc>();
-  private readonly listeners = new Map<string, Set<(exit: ContainerExit) => void>>();
+  private readonly listeners = new ExitListeners();
   private nextId = 1;
 
   constructor(
@@ -100,13 +101,13 @@ export class ProcessRuntime implements ContainerRuntime {
         child.stdout!.setEncoding('utf8').on('data', (text: string) => this.append(proc, text));
         child.stderr!.setEncoding('utf8').on('data', (text: string) => this.append(proc, text));
         child.once('exit', (code, signal) => this.exited(proc, code, signal));
-        resolve(snapshot(proc));
+        resolve(containerOf(proc));
       });
     });
   }
 
   async list(podUid: string): Promise<RuntimeContainer[]> {
-    return [...this.procs.values()].filter((p) => p.podUid === podUid).map(snapshot);
+    return [...this.procs.values()].filter((p) => p.podUid === podUid).map(containerOf);
   }
 
   async remove(id: string, graceMs: number): Promise<void> {
@@ -147,13 +148,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   onExit(podUid: string, listener: (exit: ContainerExit) => void): () => void {
-    let set = this.listeners.get(podUid);
-    if (!set) this.listeners.set(podUid, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(podUid);
-    };
+    return this.listeners.on(podUid, listener);
   }
 
   async logs(id: string, tailLines?: number): Promise<string> {
@@ -188,7 +183,7 @@ export class ProcessRuntime implements ContainerRuntime {
     killGroup(proc.pgid, 'SIGKILL');
     if (proc.removing) return;
     const exit: ContainerExit = { id: proc.id, podUid: proc.podUid, name: proc.name, exitCode: proc.exitCode, finishedAt: proc.finishedAt, reason: proc.reason };
-    for (const listener of [...(this.listeners.get(proc.podUid) ?? [])]) listener({ ...exit });
+    this.listeners.emit(exit);
   }
 }
 
@@ -203,12 +198,4 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   } catch {
     // ESRCH: the group is already gone.
   }
-}
-
-function snapshot(p: Proc): RuntimeContainer {
-  const c: RuntimeContainer = { id: p.id, podUid: p.podUid, name: p.name, state: p.state, restartCount: p.restartCount, startedAt: p.startedAt };
-  if (p.exitCode !== undefined) c.exitCode = p.exitCode;
-  if (p.finishedAt !== undefined) c.finishedAt = p.finishedAt;
-  if (p.reason !== undefined) c.reason = p.reason;
-  return c;
 }
