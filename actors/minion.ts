@@ -12,6 +12,7 @@ import type { ProbeDefaults } from '../src/cluster/probe.js';
 import { runtimeFor, type RuntimeConfig } from '../src/runtimes/index.js';
 import { PodActor, type PodMsg, type PodProps } from './pod.js';
 import { ServiceProxy } from './service-proxy.js';
+import type { ProxyMode } from '../src/proxy/table.js';
 
 /** Props of a minion. */
 export interface MinionProps extends ControllerProps {
@@ -22,6 +23,8 @@ export interface MinionProps extends ControllerProps {
   labels: Record<string, string>;
   capacity: { cpu?: number; memory?: number };
   runtime: RuntimeConfig;
+  /** How the minion's service proxy serves services. */
+  proxyMode: ProxyMode;
   backoff: BackoffConfig;
   probe: ProbeDefaults;
   /** How often the Minion's Ready condition is renewed (default 10,000 ms, as the kubelet). */
@@ -79,7 +82,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       registry: this.props.registry,
       minion: this.props.name,
       address: this.props.hostIP,
-      listen: this.props.runtime.kind !== 'fake',
+      mode: this.props.proxyMode,
     });
     this.inform<Pod>('pods', 'pods', { fields: { requirements: [{ field: 'spec.host', operator: '=', value: this.props.name }] } }, {
       onChange: (key, pod) => (pod ? this.podChanged(key, pod) : this.podDeleted(key)),

@@ -1,25 +1,27 @@
 /**
  * The service proxy: one per minion (a child of its minion actor). It keeps the routing table of
  * every service — the service's port and the current endpoints — and picks endpoints round-robin.
- * With a real runtime (`listen`), it also listens on its minion's address at each service's port
- * and forwards every TCP connection to the next endpoint, trying the following ones when an
- * endpoint refuses; a change of endpoints never touches connections already established.
+ * With a real runtime it also serves that table on its minion's address, through one of two
+ * backends (`src/proxy/`): NAT rules in the kernel (`iptables`, as kube-proxy does by default) or a
+ * user-space TCP relay (`userspace`, kube-proxy's 2014 mode, which also skips refused endpoints).
  * It tells its minion the 2014 service variables (`REDIS_SERVICE_HOST`, `..._PORT`) whenever
  * services change, for the containers started afterwards.
  */
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { ActorRef } from '../src/kernel/index.js';
 import type { Endpoints, EnvVar, Service } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
+import { IptablesProxy } from '../src/proxy/iptables.js';
+import { UserspaceRelay } from '../src/proxy/relay.js';
+import { RoundRobin, type ProxyBackend, type ProxyMode } from '../src/proxy/table.js';
 
 /** Props of a service proxy. */
 export interface ServiceProxyProps extends ControllerProps {
   minion: string;
   /** The minion's address: where services are served. */
   address: string;
-  /** Whether to listen for TCP (real runtimes), or only keep the table (the fake runtime). */
-  listen: boolean;
+  /** How services are served: `none` keeps only the table (the fake runtime). */
+  mode: ProxyMode;
 }
 
 /** A route: where the next connection to a service goes. */
@@ -30,14 +32,7 @@ export interface Route {
 }
 
 /** What a service proxy handles. */
-export type ServiceProxyMsg = { op: 'route'; namespace: string; service: string; replyTo: ActorRef } | { op: 'listenFailed'; key: string; message: string };
-
-/** One listening service. */
-interface Listener {
-  port: number;
-  server: Server;
-  sockets: Set<Socket>;
-}
+export type ServiceProxyMsg = { op: 'route'; namespace: string; service: string; replyTo: ActorRef } | { op: 'proxyError'; message: string };
 
 /** The service proxy actor. */
 export class ServiceProxy extends Controller<ServiceProxyMsg, ServiceProxyProps> {
@@ -45,99 +40,45 @@ export class ServiceProxy extends Controller<ServiceProxyMsg, ServiceProxyProps>
 
   private services!: Informer<Service>;
   private endpoints!: Informer<Endpoints>;
-  /** Round-robin positions by `namespace/name`. */
-  private readonly next = new Map<string, number>();
-  private readonly listeners = new Map<string, Listener>();
+  private readonly routes = new RoundRobin();
+  private backend: ProxyBackend | undefined;
   private lastEnv = '';
 
   override preStart(): void {
+    const self = this.ctx.self;
+    const onError = (message: string) => this.ctx.send(self, { op: 'proxyError', message });
+    const { mode, address, minion } = this.props;
+    this.backend = mode === 'iptables' ? new IptablesProxy(address, minion, onError) : mode === 'userspace' ? new UserspaceRelay(address, this.routes, onError) : undefined;
     this.services = this.inform<Service>('services', 'services', {}, {
-      onChange: (key, svc) => {
-        if (!svc) this.next.delete(key);
-        if (this.props.listen) this.serve(key, svc);
+      onChange: (key) => {
+        this.update(key);
         if (this.services.synced) this.publishEnv();
       },
       onSynced: () => this.publishEnv(),
     });
-    this.endpoints = this.inform<Endpoints>('endpoints', 'endpoints', {}, {});
+    this.endpoints = this.inform<Endpoints>('endpoints', 'endpoints', {}, { onChange: (key) => this.update(key) });
   }
 
   override async postStop(): Promise<void> {
-    await Promise.all([...this.listeners.keys()].map((key) => this.unserve(key)));
+    await this.backend?.close();
   }
 
   protected handle(msg: ServiceProxyMsg): void {
-    if (msg.op === 'listenFailed') {
-      this.ctx.send(this.ctx.parent, { op: 'proxyError', message: msg.message });
+    if (msg.op === 'proxyError') {
+      this.ctx.send(this.ctx.parent, msg);
       return;
     }
     const key = `${msg.namespace}/${msg.service}`;
     const svc = this.services.objects.get(key);
-    const route: Route = { service: msg.service, port: svc?.spec.ports[0]?.port ?? 0, endpoint: svc ? this.pick(key) : null };
+    const route: Route = { service: msg.service, port: svc?.spec.ports[0]?.port ?? 0, endpoint: svc ? this.routes.pick(key) : null };
     this.ctx.send(msg.replyTo, route);
   }
 
-  /** The next endpoint of a service, round-robin. */
-  private pick(key: string): Route['endpoint'] {
-    const eps = this.endpoints.objects.get(key)?.endpoints ?? [];
-    if (eps.length === 0) return null;
-    const i = (this.next.get(key) ?? 0) % eps.length;
-    this.next.set(key, i + 1);
-    return eps[i]!;
-  }
-
-  /** Listens for a service (again, if its port changed), or stops when it is gone. */
-  private serve(key: string, svc: Service | undefined): void {
-    const port = svc?.spec.ports[0]?.port;
-    const current = this.listeners.get(key);
-    if (current && current.port === port) return;
-    if (current) void this.unserve(key);
-    if (!port) return;
-    const sockets = new Set<Socket>();
-    const server = createServer((client) => this.forward(key, client, sockets));
-    const self = this.ctx.self;
-    server.on('error', (err) => this.ctx.send(self, { op: 'listenFailed', key, message: `service ${key} on ${this.props.address}:${port}: ${err.message}` }));
-    server.listen(port, this.props.address);
-    this.listeners.set(key, { port, server, sockets });
-  }
-
-  private async unserve(key: string): Promise<void> {
-    const listener = this.listeners.get(key);
-    if (!listener) return;
-    this.listeners.delete(key);
-    for (const s of listener.sockets) s.destroy();
-    await new Promise<void>((done) => listener.server.close(() => done()));
-  }
-
-  /** Connects a client to the next endpoint that answers (each endpoint tried at most once). */
-  private forward(key: string, client: Socket, sockets: Set<Socket>, tried = 0): void {
-    const eps = this.endpoints.objects.get(key)?.endpoints.length ?? 0;
-    const endpoint = this.pick(key);
-    if (!endpoint || tried >= eps) {
-      client.destroy();
-      return;
-    }
-    client.pause();
-    const upstream = createConnection({ host: endpoint.ip, port: endpoint.port });
-    upstream.once('error', () => {
-      if (upstream.connecting || !upstream.remoteAddress) {
-        upstream.destroy();
-        this.forward(key, client, sockets, tried + 1);
-      } else client.destroy();
-    });
-    upstream.once('connect', () => {
-      client.setNoDelay(true);
-      upstream.setNoDelay(true);
-      sockets.add(client);
-      sockets.add(upstream);
-      client.once('close', () => sockets.delete(client));
-      upstream.once('close', () => sockets.delete(upstream));
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.resume();
-    });
+  /** Brings one service's route up to date with the informers, and the backend with the table. */
+  private update(key: string): void {
+    const port = this.services.objects.get(key)?.spec.ports[0]?.port;
+    this.routes.set(key, port ? { port, endpoints: this.endpoints.objects.get(key)?.endpoints ?? [] } : undefined);
+    this.backend?.sync(this.routes.table);
   }
 
   /** Sends the minion the service variables of every service now known. */

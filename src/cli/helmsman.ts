@@ -18,6 +18,9 @@ const USAGE = `usage: helmsman <command> [options]
                             answers at DOCKER_HOST or the default socket), process
                             (each container's command as a host process; the
                             default otherwise) or fake (simulated containers)
+            --proxy-mode M  how minions serve services: iptables (NAT rules,
+                            needs root), userspace (a TCP relay) or auto
+                            (default: iptables where it can be used)
             --store S       lmdb (default, durable) or memory
             --data DIR      where the lmdb store lives (default ./data)
             --shards N      actor shards (default: one per core)
@@ -40,6 +43,8 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   if (store !== 'lmdb' && store !== 'memory') throw new UsageError('--store must be lmdb or memory');
   const runtime = (values.runtime as string | undefined) ?? ((await dockerAnswers()) ? 'docker' : 'process');
   if (!(RUNTIME_KINDS as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of: ${RUNTIME_KINDS.join(', ')}`);
+  const proxyMode = (values['proxy-mode'] as string | undefined) ?? 'auto';
+  if (!['auto', 'userspace', 'iptables'].includes(proxyMode)) throw new UsageError('--proxy-mode must be auto, userspace or iptables');
   const port = int(values.port as string | undefined, 'port', 8080, 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
   const minions = int(values.minions as string | undefined, 'minions', 3, 0);
@@ -52,6 +57,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     minions,
     shards,
     runtime: runtime as (typeof RUNTIME_KINDS)[number],
+    proxyMode: proxyMode as 'auto' | 'userspace' | 'iptables',
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
   out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''}, API on ${cluster.url}`);
@@ -84,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       shards: { type: 'string' },
       minions: { type: 'string' },
       runtime: { type: 'string' },
+      'proxy-mode': { type: 'string' },
       pods: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -23,6 +23,8 @@ import { ClusterClient } from './client.js';
 import { badRequest } from '../api/status.js';
 import type { LogQuery } from '../api/gateway.js';
 import type { RuntimeConfig } from '../runtimes/index.js';
+import { iptablesUsable } from '../proxy/iptables.js';
+import type { ProxyMode } from '../proxy/table.js';
 
 /** The modules every shard of a cluster imports: the actor kinds. */
 export const CLUSTER_MODULES = [
@@ -43,6 +45,12 @@ export interface ClusterOptions {
   minions?: number;
   /** The container runtime: `'fake'` (default), `'process'`, `'docker'` (host networking), or a config with its options. */
   runtime?: RuntimeConfig['kind'] | RuntimeConfig;
+  /**
+   * How minions serve services with a real runtime: `'iptables'` (NAT rules in the kernel, as
+   * kube-proxy's default; needs root), `'userspace'` (a TCP relay per minion, which also skips
+   * refused endpoints), or `'auto'` (default: iptables where it can be used, else userspace).
+   */
+  proxyMode?: 'auto' | 'userspace' | 'iptables';
   /** Actor shards (worker threads; default: one per core). */
   shards?: number;
   /** `memory` (default for an embedded cluster) or `lmdb` (under `dataDir`). */
@@ -87,6 +95,8 @@ export class Cluster {
     readonly registry: ActorRef,
     /** The clock (a VirtualClock when started with `clock: 'virtual'`). */
     readonly clock: VirtualClock | undefined,
+    /** How minions serve services (`none` with the fake runtime). */
+    readonly proxyMode: ProxyMode,
     private api: ApiServer | undefined,
   ) {
     this.client = new ClusterClient(system, registry);
@@ -105,6 +115,7 @@ export class Cluster {
     const local = runtime.kind !== 'fake';
     if (local && minions > LOOPBACK_BLOCKS) throw new RangeError(`the process runtime has loopback addresses for ${LOOPBACK_BLOCKS} minions`);
     const offset = local ? takeLoopbackBlocks(minions) : 0;
+    const proxyMode = local ? await resolveProxyMode(options.proxyMode ?? 'auto') : 'none';
     const backoff: BackoffConfig = { ...DEFAULT_BACKOFF, ...options.backoff };
     const store = options.store ?? 'memory';
 
@@ -131,8 +142,8 @@ export class Cluster {
         api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs });
         progress(`API server listening on ${api.url}`);
       }
-      cluster = new Cluster(system, registry, clock, api);
-      progress(`starting ${minions} minions (${runtime.kind} runtime)`);
+      cluster = new Cluster(system, registry, clock, proxyMode, api);
+      progress(`starting ${minions} minions (${runtime.kind} runtime${local ? `, ${proxyMode} service proxy` : ''})`);
       for (let i = 0; i < minions; i++) {
         const name = `minion-${i + 1}`;
         const props: MinionProps = {
@@ -143,6 +154,7 @@ export class Cluster {
           labels: options.minionLabels?.(i) ?? {},
           capacity: options.minionCapacity ?? {},
           runtime,
+          proxyMode,
           backoff,
           probe: { ...DEFAULT_PROBE, ...options.probe },
           heartbeatMs: options.heartbeatMs ?? 10_000,
@@ -263,6 +275,15 @@ function takeLoopbackBlocks(n: number): number {
   const first = nextLoopbackBlock;
   nextLoopbackBlock = (nextLoopbackBlock + n) % LOOPBACK_BLOCKS;
   return first;
+}
+
+/** The proxy mode a cluster on a real runtime uses: `auto` is iptables where it can be used. */
+async function resolveProxyMode(requested: 'auto' | 'userspace' | 'iptables'): Promise<ProxyMode> {
+  if (requested === 'userspace') return requested;
+  if (!(requested === 'auto' || requested === 'iptables')) throw new TypeError(`proxyMode must be auto, userspace or iptables, not "${String(requested)}"`);
+  if (await iptablesUsable()) return 'iptables';
+  if (requested === 'iptables') throw new Error('proxyMode iptables needs root and a working iptables (try proxyMode userspace)');
+  return 'userspace';
 }
 
 /** Minion `index`'s loopback address for host processes, in 127.255.0.0/16 (pods use 127.0–127.127). */

@@ -25,7 +25,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 test('helmsman with a bad flag or command prints usage and exits 2', async (t) => {
-  for (const args of [['up', '--store', 'mongo'], ['up', '--runtime', 'podman'], ['fly'], []]) {
+  for (const args of [['up', '--store', 'mongo'], ['up', '--runtime', 'podman'], ['up', '--proxy-mode', 'ipvs'], ['fly'], []]) {
     const child = spawn(process.execPath, [HELMSMAN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -39,5 +39,5 @@ test('helmsman up picks the docker runtime when an engine answers, else the proc
   const up = await startUp(['--store', 'memory', '--minions', '1', '--shards', '1']);
   t.teardown(() => up.stop());
   const expected = (await dockerAnswers()) ? 'docker' : 'process';
-  t.regex(up.output(), new RegExp(`starting 1 minions \\(${expected} runtime\\)`));
+  t.regex(up.output(), new RegExp(`starting 1 minions \\(${expected} runtime, (iptables|userspace) service proxy\\)`));
 });

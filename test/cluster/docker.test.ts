@@ -2,39 +2,19 @@ import Docker from 'dockerode';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { dockerSocket } from '../../src/runtimes/docker.js';
 import { DOCKER_IMAGE, dockerTest } from '../docker-helpers.js';
+import { answersFrom, serviceWithReplicas } from '../service-helpers.js';
 
 dockerTest('the docker runtime: replicas behind a service, a killed container restarted, logs, a failing probe, nothing left after stop', async (t) => {
   const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'docker', backoff: { initialMs: 0 }, probe: { periodMs: 200, failureThreshold: 2 } });
   t.teardown(() => cluster.stop());
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  await cluster.client.create('services', { id: 'web', kind: 'Service', apiVersion: 'v1beta1', port, containerPort: 8080, selector: { app: 'web' } });
-  const labels = { app: 'web' };
   // busybox httpd on the pod's own loopback address, serving a page that names it.
   const serve = 'echo started $POD_IP; echo $POD_IP > /www/index.html && exec httpd -f -p $POD_IP:$PORT -h /www';
-  await cluster.client.create('replicationcontrollers', {
-    id: 'web',
-    kind: 'ReplicationController',
-    apiVersion: 'v1beta1',
-    desiredState: {
-      replicas: 3,
-      replicaSelector: labels,
-      podTemplate: { labels, desiredState: { manifest: { version: 'v1beta1', id: 'web', containers: [{ name: 'httpd', image: DOCKER_IMAGE, command: ['sh', '-c', serve], ports: [{ containerPort: 8080 }] }] } } },
-    },
-  });
+  const port = await serviceWithReplicas(cluster, 'web', 3, { name: 'httpd', image: DOCKER_IMAGE, command: ['sh', '-c', serve] });
   await cluster.client.waitFor('endpoints', {}, ([e]) => e?.endpoints.length === 3, 60_000);
   const minion = await cluster.client.get('nodes', 'minion-1', '');
   const url = `http://${minion.status.hostIP}:${port}/`;
-  const seen = new Set<string>();
-  for (let answered = 0, attempts = 0; answered < 30 && attempts < 300; attempts++) {
-    const text = await fetch(url, { headers: { connection: 'close' } }).then((r) => (r.ok ? r.text() : ''), () => '');
-    if (!text) {
-      await new Promise((r) => setTimeout(r, 50));
-      continue;
-    }
-    answered++;
-    seen.add(text.trim());
-  }
-  t.is(seen.size, 3, [...seen].join(' '));
+  const seen = await answersFrom(url, 30);
+  t.is(seen.size, 3, [...seen.keys()].join(' '));
 
   const pods = await cluster.client.list('pods', { labels: 'app=web' });
   const victim = pods[0]!;

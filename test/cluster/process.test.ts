@@ -2,6 +2,7 @@ import test from 'ava';
 import { Cluster } from '../../src/cluster/cluster.js';
 import type { Pod } from '../../src/api/model.js';
 import { kubecfgAt } from '../api-helpers.js';
+import { answersFrom, serviceWithReplicas } from '../service-helpers.js';
 
 // A tiny HTTP server: answers with the pod's address, on POD_IP:PORT.
 const SERVER = "require('node:http').createServer((q, r) => r.end(process.env.POD_IP)).listen(+process.env.PORT, process.env.POD_IP)";
@@ -74,41 +75,18 @@ test('a container without a command waits with a reason that says the process ru
   t.regex(pod!.status.message ?? '', /pulls no images/);
 });
 
-test('a service balances TCP connections over its replicas through each minion\'s proxy, and its variables reach the containers', async (t) => {
+test('a service balances TCP connections over its replicas through each minion\'s user-space proxy, which skips a dead replica; its variables reach the containers', async (t) => {
   // A crashed replica stays down (backing off) for the rest of the test.
-  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'process', backoff: { initialMs: 60_000 } });
+  const cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'process', proxyMode: 'userspace', backoff: { initialMs: 60_000 } });
   t.teardown(() => cluster.stop());
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  await cluster.client.create('services', { id: 'hello', kind: 'Service', apiVersion: 'v1beta1', port, containerPort: 8080, selector: { app: 'hello' } });
-  const labels = { app: 'hello' };
   // Each replica answers with its address and the service port it was told.
   const server = "require('node:http').createServer((q, r) => r.end(process.env.POD_IP + ' ' + process.env.HELLO_SERVICE_PORT)).listen(+process.env.PORT, process.env.POD_IP)";
-  await cluster.client.create('replicationcontrollers', {
-    id: 'hello',
-    kind: 'ReplicationController',
-    apiVersion: 'v1beta1',
-    desiredState: {
-      replicas: 3,
-      replicaSelector: labels,
-      podTemplate: { labels, desiredState: { manifest: { version: 'v1beta1', id: 'hello', containers: [{ name: 'web', image: 'node', command: [process.execPath, '-e', server], ports: [{ containerPort: 8080 }] }] } } },
-    },
-  });
+  const port = await serviceWithReplicas(cluster, 'hello', 3, { name: 'web', image: 'node', command: [process.execPath, '-e', server] });
   await cluster.client.waitFor('endpoints', {}, ([e]) => e?.endpoints.length === 3);
   const minion = await cluster.client.get('nodes', 'minion-1', '');
   const url = `http://${minion.status.hostIP}:${port}/`;
-  const seen = new Map<string, number>();
-  for (let answered = 0, attempts = 0; answered < 30; attempts++) {
-    if (attempts > 300) return t.fail(`only ${answered} answers in ${attempts} attempts`);
-    const text = await fetch(url, { headers: { connection: 'close' } }).then((r) => r.text(), () => '');
-    if (!text) {
-      await new Promise((r) => setTimeout(r, 50)); // the proxy or a replica still coming up
-      continue;
-    }
-    answered++;
-    const [ip, servicePort] = text.split(' ');
-    t.is(servicePort, String(port));
-    seen.set(ip!, (seen.get(ip!) ?? 0) + 1);
-  }
+  const seen = await answersFrom(url, 30);
+  for (const answer of seen.keys()) t.is(answer.split(' ')[1], String(port));
   t.is(seen.size, 3, JSON.stringify([...seen]));
 
   // One replica dies and stays down: the service keeps answering — a refused endpoint is skipped
