@@ -3,7 +3,8 @@
  * address is a loopback address its containers bind, as with the process runtime) and
  * `RestartPolicy: no` — restarts are the pod actor's business. Labels mark the owning pod, so a
  * restarted helmsman lists and adopts what runs instead of starting duplicates. Exits come from
- * the engine's events stream (split on newlines; on reconnect, from where it left off).
+ * the engine's events stream (split on newlines; on reconnect, from where it left off, and the
+ * pods' stopped containers re-listed by label).
  */
 import Docker from 'dockerode';
 import { RealClock, type Clock } from '../kernel/index.js';
@@ -99,11 +100,7 @@ export class DockerRuntime implements ContainerRuntime {
         restartCount: Number(c.Labels[LABEL_RESTARTS] ?? 0),
         startedAt: Date.parse(info.State.StartedAt) || 0,
       };
-      if (!running) {
-        rc.exitCode = info.State.ExitCode;
-        rc.finishedAt = Date.parse(info.State.FinishedAt) || this.clock.now();
-        rc.reason = info.State.OOMKilled ? 'OOMKilled' : info.State.ExitCode === 0 ? 'Completed' : 'Error';
-      }
+      if (!running) Object.assign(rc, this.stopped(info));
       out.push(rc);
     }
     return out;
@@ -151,10 +148,15 @@ export class DockerRuntime implements ContainerRuntime {
     if (this.events) destroy(this.events);
   }
 
-  /** Follows the engine's container `die` events, reconnecting from where it left off. */
+  /**
+   * Follows the engine's container `die` events, reconnecting from where it left off; after a
+   * reconnect it also re-lists the pods' exited containers (duplicates are harmless: a pod actor
+   * ignores the exit of a container it no longer runs).
+   */
   private async follow(): Promise<void> {
-    while (!this.closed) {
+    for (let connections = 0; !this.closed; connections++) {
       try {
+        if (connections > 0) await this.relistExited();
         const stream = await this.docker.getEvents({ since: this.since, filters: { type: ['container'], event: ['die'], label: [LABEL_POD] } });
         this.events = stream;
         if (this.closed) {
@@ -181,6 +183,24 @@ export class DockerRuntime implements ContainerRuntime {
       }
       if (!this.closed) await new Promise((r) => setTimeout(r, 500).unref());
     }
+  }
+
+  /** Reports the exits of watched pods' containers found stopped (those the stream may have missed). */
+  private async relistExited(): Promise<void> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: [LABEL_POD], status: ['exited', 'dead'] } });
+    for (const c of found) {
+      const podUid = c.Labels[LABEL_POD]!;
+      if (!this.listeners.has(podUid) || this.removing.has(c.Id)) continue;
+      const info = await this.docker.getContainer(c.Id).inspect().catch(() => undefined);
+      if (!info || info.State.Running) continue;
+      this.listeners.emit({ id: c.Id, podUid, name: c.Labels[LABEL_NAME] ?? '', ...this.stopped(info) });
+    }
+  }
+
+  /** How a stopped container ended, from its inspection. */
+  private stopped(info: Docker.ContainerInspectInfo): { exitCode: number; finishedAt: number; reason: string } {
+    const exitCode = info.State.ExitCode;
+    return { exitCode, finishedAt: Date.parse(info.State.FinishedAt) || this.clock.now(), reason: info.State.OOMKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' };
   }
 
   private onEvent(line: string): void {

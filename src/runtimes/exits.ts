@@ -21,6 +21,11 @@ export class ExitListeners {
     };
   }
 
+  /** Whether anyone listens for the pod's exits. */
+  has(podUid: string): boolean {
+    return this.byPod.has(podUid);
+  }
+
   /**
    * Tells the pod's listeners, each its own copy. One that throws does not keep the exit from the
    * others; its error is rethrown on a microtask (an uncaught error, as a throwing listener is a bug).

@@ -45,6 +45,21 @@ dockerTest('kill ends a running container through the events stream; remove is s
   t.deepEqual(await runtime.list(pod), []);
 });
 
+dockerTest('an exit while the events stream is down is still reported once it reconnects', async (t) => {
+  const runtime = new DockerRuntime();
+  t.teardown(() => runtime.close());
+  const pod = uid();
+  const exits: ContainerExit[] = [];
+  runtime.onExit(pod, (e) => exits.push(e));
+  const c = await runtime.start(spec(pod, ['sleep', '3600']));
+  // The stream breaks (an engine restart, a proxy timeout); the container dies meanwhile.
+  (runtime as unknown as { events: NodeJS.ReadableStream & { destroy(): void } }).events.destroy();
+  await runtime.kill(c.id);
+  for (let i = 0; i < 200 && exits.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  t.like(exits[0], { id: c.id, exitCode: 137 });
+  await runtime.remove(c.id, 0);
+});
+
 dockerTest('an image that is not there and cannot be pulled fails with ErrImagePull', async (t) => {
   const runtime = new DockerRuntime();
   t.teardown(() => runtime.close());
