@@ -196,8 +196,16 @@ export interface Event {
   type: string;
 }
 
+/** A namespace: a scope for names (`default` exists from the start). */
+export interface Namespace {
+  kind: 'Namespace';
+  metadata: ObjectMeta;
+  spec: { finalizers: string[] };
+  status: { phase: 'Active' | 'Terminating' };
+}
+
 /** Every stored kind. */
-export type ApiObject = Pod | ReplicationController | Service | Node | Endpoints | Event;
+export type ApiObject = Pod | ReplicationController | Service | Node | Endpoints | Event | Namespace;
 
 /** An ApiObject's kind name. */
 export type Kind = ApiObject['kind'];

@@ -1,7 +1,7 @@
 import type { ApiObject, Kind } from './model.js';
 
 /** The internal name of a resource (the core/v1 plural). */
-export type Resource = 'pods' | 'replicationcontrollers' | 'services' | 'nodes' | 'endpoints' | 'events';
+export type Resource = 'pods' | 'replicationcontrollers' | 'services' | 'nodes' | 'endpoints' | 'events' | 'namespaces';
 
 /** What the API knows about one resource. */
 export interface ResourceInfo {
@@ -85,7 +85,18 @@ export const RESOURCES: Record<Resource, ResourceInfo> = {
       source: (o) => (o.kind === 'Event' ? o.source.component : undefined),
     },
   },
+  namespaces: {
+    resource: 'namespaces',
+    kind: 'Namespace',
+    singular: 'namespace',
+    namespaced: false,
+    v1beta1: { path: 'namespaces', kind: 'Namespace', listKind: 'NamespaceList' },
+    fields: { ...common, 'status.phase': (o) => (o.kind === 'Namespace' ? o.status.phase : undefined) },
+  },
 };
+
+/** The resource of each kind. */
+export const RESOURCE_OF_KIND = Object.fromEntries(Object.values(RESOURCES).map((r) => [r.kind, r.resource])) as Record<Kind, Resource>;
 
 /** The v1beta1 path segment → resource. */
 export const V1BETA1_PATHS: Record<string, Resource> = Object.fromEntries(

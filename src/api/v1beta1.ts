@@ -11,6 +11,7 @@ import type {
   ContainerStatus,
   Endpoints,
   Event,
+  Namespace,
   Node,
   ObjectMeta,
   Pod,
@@ -144,6 +145,11 @@ const schemas = {
     lastTimestamp: str.optional(),
     count: num.optional(),
     type: str.optional(),
+  }),
+  namespaces: z.looseObject({
+    ...metaSchema,
+    spec: z.looseObject({ finalizers: z.array(str).nullish() }).optional(),
+    status: z.looseObject({ phase: str.optional() }).optional(),
   }),
 } satisfies Record<Resource, z.ZodType>;
 
@@ -391,6 +397,15 @@ function eventFromWire(w: Wire<'events'>): Event {
   };
 }
 
+function namespaceFromWire(w: Wire<'namespaces'>): Namespace {
+  return {
+    kind: 'Namespace',
+    metadata: metaFromWire(w),
+    spec: { finalizers: [...(w.spec?.finalizers ?? ['kubernetes'])] },
+    status: { phase: w.status?.phase === 'Terminating' ? 'Terminating' : 'Active' },
+  };
+}
+
 const FROM_WIRE: { [R in Resource]: (w: Wire<R>) => ApiObject } = {
   pods: podFromWire,
   replicationcontrollers: controllerFromWire,
@@ -398,6 +413,7 @@ const FROM_WIRE: { [R in Resource]: (w: Wire<R>) => ApiObject } = {
   nodes: nodeFromWire,
   endpoints: endpointsFromWire,
   events: eventFromWire,
+  namespaces: namespaceFromWire,
 };
 
 // ---- encoding ------------------------------------------------------------------------------------
@@ -551,6 +567,8 @@ export function toV1beta1(obj: ApiObject): Record<string, unknown> {
       return endpointsToWire(obj);
     case 'Event':
       return eventToWire(obj);
+    case 'Namespace':
+      return { ...metaToWire('namespaces', obj.metadata), labels: obj.metadata.labels, spec: obj.spec, status: obj.status };
   }
 }
 

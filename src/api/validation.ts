@@ -206,6 +206,9 @@ export function validate(obj: ApiObject): StatusCause[] {
       checkName(c, obj.metadata.name, dns1123SubdomainError);
       if (!obj.involvedObject.name) c.required('involvedObject.name');
       break;
+    case 'Namespace':
+      checkName(c, obj.metadata.name, dns1123LabelError);
+      break;
   }
   return c.list;
 }

@@ -4,7 +4,7 @@
  * condition over the objects a filter selects. Errors are the API's `StatusError`s.
  */
 import type { ActorRef, ActorSystem } from '../kernel/index.js';
-import type { ApiObject, Endpoints, Event, Node, Pod, ReplicationController, Service } from '../api/model.js';
+import type { ApiObject, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service } from '../api/model.js';
 import type { Filter } from '../api/filter.js';
 import { parseFieldSelector, parseLabelSelector, selectorFromSet } from '../api/selector.js';
 import { invalid, StatusError } from '../api/status.js';
@@ -21,6 +21,7 @@ export interface ObjectTypes {
   nodes: Node;
   endpoints: Endpoints;
   events: Event;
+  namespaces: Namespace;
 }
 
 /** What a list, watch or waitFor selects. */

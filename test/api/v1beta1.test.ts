@@ -1,22 +1,14 @@
 import test from 'ava';
 import fc from 'fast-check';
-import type { ApiObject, Endpoints, Event, Node, Pod, ReplicationController, Service } from '../../src/api/model.js';
-import type { Resource } from '../../src/api/resources.js';
+import type { ApiObject, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service } from '../../src/api/model.js';
+import { RESOURCE_OF_KIND } from '../../src/api/resources.js';
 import { decodeV1beta1, toV1beta1, v1beta1Path } from '../../src/api/v1beta1.js';
 import { seed } from '../api-helpers.js';
 
-const RESOURCE_OF: Record<ApiObject['kind'], Resource> = {
-  Pod: 'pods',
-  ReplicationController: 'replicationcontrollers',
-  Service: 'services',
-  Node: 'nodes',
-  Endpoints: 'endpoints',
-  Event: 'events',
-};
 
 function roundTrip(obj: ApiObject): ApiObject {
   // Through JSON, as on the wire.
-  return decodeV1beta1(RESOURCE_OF[obj.kind], JSON.parse(JSON.stringify(toV1beta1(obj))));
+  return decodeV1beta1(RESOURCE_OF_KIND[obj.kind], JSON.parse(JSON.stringify(toV1beta1(obj))));
 }
 
 const meta = (name: string, namespace = 'default') => ({
@@ -111,7 +103,9 @@ const event: Event = {
   type: 'Normal',
 };
 
-for (const obj of [pod, controller, service, node, endpoints, event] as ApiObject[]) {
+const namespace: Namespace = { kind: 'Namespace', metadata: meta('team-a', ''), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+
+for (const obj of [pod, controller, service, node, endpoints, event, namespace] as ApiObject[]) {
   test(`a ${obj.kind} survives internal → v1beta1 → internal unchanged`, (t) => {
     t.deepEqual(roundTrip(obj), obj);
   });
