@@ -9,11 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Actor, type ActorRef } from '../src/kernel/index.js';
-import { timestamp, type ApiObject } from '../src/api/model.js';
+import { emptyMeta, timestamp, type ApiObject } from '../src/api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../src/api/resources.js';
 import { matches, type Filter } from '../src/api/filter.js';
 import { alreadyExists, badRequest, conflict, gone, internalError, notFound, type StatusInfo } from '../src/api/status.js';
-import { toV1beta1, v1beta1ListEnvelope } from '../src/api/v1beta1.js';
+import { CODECS, watchGoneLine, type WireVersion } from '../src/api/codecs.js';
 import { LmdbStore } from '../src/store/lmdb.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { StoreConflictError, type Store, type StoreKind, type WriteOp } from '../src/store/store.js';
@@ -26,7 +26,7 @@ export type { Filter } from '../src/api/filter.js';
  * The encodings the registry answers in: a wire version for the gateway, or `internal` (the
  * internal model as JSON) for the cluster's actors.
  */
-export type ApiVersion = 'v1beta1' | 'internal';
+export type ApiVersion = WireVersion | 'internal';
 
 /**
  * How a write is answered: `true` (default) always; `false` never (fire and forget: a controller
@@ -139,35 +139,35 @@ const memoryStores = new Map<string, MemoryStore>();
 // so it ends their streams with an ERROR (410 Gone) and clients watch again from a fresh list.
 const watchersByPath = new Map<string, Map<string, Watcher>>();
 
-/** The line that ends a watch whose history was lost (as Kubernetes sends for an expired watch). */
-export const WATCH_GONE_LINE = JSON.stringify({
-  type: 'ERROR',
-  object: { kind: 'Status', apiVersion: 'v1beta1', status: 'Failure', message: 'the registry restarted; watch again from a fresh list', reason: 'Gone', code: 410 },
-});
-const encodings = new WeakMap<ApiObject, string>();
-const encodedBytes = new WeakMap<ApiObject, Buffer>();
+/** Each object's encoding per wire version, made once (objects are never changed once stored). */
+const encodings = new Map<WireVersion, WeakMap<ApiObject, string>>();
+const encodedBytes = new Map<WireVersion, WeakMap<ApiObject, Buffer>>();
 
 /** An object in the encoding a request asked for. */
 function encodeAs(obj: ApiObject, version: ApiVersion): string {
-  return version === 'internal' ? JSON.stringify(obj) : encode(obj);
+  return version === 'internal' ? JSON.stringify(obj) : encode(obj, version);
 }
 
-/** The v1beta1 JSON of an object, computed once per object (objects are never changed once stored). */
-function encode(obj: ApiObject): string {
-  let json = encodings.get(obj);
+/** The wire JSON of an object, cached. */
+function encode(obj: ApiObject, version: WireVersion): string {
+  let cache = encodings.get(version);
+  if (!cache) encodings.set(version, (cache = new WeakMap()));
+  let json = cache.get(obj);
   if (json === undefined) {
-    json = JSON.stringify(toV1beta1(obj));
-    encodings.set(obj, json);
+    json = JSON.stringify(CODECS[version].encode(obj));
+    cache.set(obj, json);
   }
   return json;
 }
 
 /** The same as bytes, cached too: a list is then a concatenation of bytes. */
-function encodeBytes(obj: ApiObject): Buffer {
-  let bytes = encodedBytes.get(obj);
+function encodeBytes(obj: ApiObject, version: WireVersion): Buffer {
+  let cache = encodedBytes.get(version);
+  if (!cache) encodedBytes.set(version, (cache = new WeakMap()));
+  let bytes = cache.get(obj);
   if (bytes === undefined) {
-    bytes = Buffer.from(encode(obj));
-    encodedBytes.set(obj, bytes);
+    bytes = Buffer.from(encode(obj, version));
+    cache.set(obj, bytes);
   }
   return bytes;
 }
@@ -212,7 +212,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
 
   override async preStart(): Promise<void> {
     const orphans = watchersByPath.get(this.props.path);
-    if (orphans) for (const w of orphans.values()) this.ctx.send(w.inbox, w.version === 'internal' ? ({ watch: w.id, type: 'GONE', revision: 0 } satisfies WatchEvent) : WATCH_GONE_LINE);
+    if (orphans) for (const w of orphans.values()) this.ctx.send(w.inbox, w.version === 'internal' ? ({ watch: w.id, type: 'GONE', revision: 0 } satisfies WatchEvent) : watchGoneLine(w.version));
     this.watchers = new Map();
     watchersByPath.set(this.props.path, this.watchers);
     if (this.props.store === 'lmdb') this.store = LmdbStore.open(this.props.path);
@@ -228,6 +228,11 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const snapshot = await this.store.load();
     for (const { key, value } of snapshot.objects) this.objects.get(resourceOfKey(key))?.set(key, value);
     this.revision = this.horizon = snapshot.revision;
+    // Kubernetes starts with the `default` namespace.
+    if (!this.objects.get('namespaces')!.get(storeKey('namespaces', '', 'default'))) {
+      const ns: ApiObject = { kind: 'Namespace', metadata: emptyMeta('default'), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+      this.create('namespaces', ns, 'internal', false);
+    }
   }
 
   override async postStop(): Promise<void> {
@@ -269,7 +274,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
 
   private get(resource: Resource, namespace: string, name: string, version: ApiVersion): void {
     const obj = this.objects.get(resource)!.get(storeKey(resource, namespace, name));
-    if (!obj) return this.fail(notFoundInfo(resource, name));
+    if (!obj) return this.fail(notFoundInfo(resource, name, version));
     this.ctx.reply({ ok: true, code: 200, body: encodeAs(obj, version) } satisfies RegistryReply);
   }
 
@@ -281,8 +286,8 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       return;
     }
     const items: Buffer[] = [];
-    for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(encodeBytes(obj));
-    const { head, tail } = v1beta1ListEnvelope(resource, this.revision);
+    for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(encodeBytes(obj, version));
+    const { head, tail } = CODECS[version].listEnvelope(resource, this.revision);
     this.ctx.reply({ ok: true, code: 200, body: listBytes(head, tail, items) } satisfies RegistryReply);
   }
 
@@ -298,7 +303,11 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private create(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode): void {
     const { namespace, name } = object.metadata;
     const key = storeKey(resource, namespace, name);
-    if (this.current(resource, key)) return this.fail(alreadyExistsInfo(resource, name), reply);
+    if (this.current(resource, key)) return this.fail(alreadyExistsInfo(resource, name, version), reply);
+    // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
+    if (version === 'v1' && RESOURCES[resource].namespaced && !this.current('namespaces', storeKey('namespaces', '', namespace))) {
+      return this.fail(notFoundInfo('namespaces', namespace, version), reply);
+    }
     object.metadata.uid = randomUUID();
     object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
     object.metadata.resourceVersion = 0;
@@ -309,9 +318,9 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const { namespace, name, resourceVersion } = object.metadata;
     const key = storeKey(resource, namespace, name);
     const prev = this.current(resource, key);
-    if (!prev) return this.fail(notFoundInfo(resource, name), reply);
+    if (!prev) return this.fail(notFoundInfo(resource, name, version), reply);
     if (resourceVersion && resourceVersion !== prev.metadata.resourceVersion) {
-      return this.fail(conflictInfo(resource, name), reply);
+      return this.fail(conflictInfo(resource, name, version), reply);
     }
     // Identity and status belong to the server: an update changes metadata labels/annotations and spec.
     object.metadata = { ...object.metadata, uid: prev.metadata.uid, creationTimestamp: prev.metadata.creationTimestamp };
@@ -323,15 +332,26 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private remove(resource: Resource, namespace: string, name: string, version: ApiVersion, uid: string | undefined, reply: ReplyMode): void {
     const key = storeKey(resource, RESOURCES[resource].namespaced ? namespace : '', name);
     const prev = this.current(resource, key);
-    if (!prev || (uid !== undefined && prev.metadata.uid !== uid)) return this.fail(notFoundInfo(resource, name), reply);
+    if (!prev || (uid !== undefined && prev.metadata.uid !== uid)) return this.fail(notFoundInfo(resource, name, version), reply);
+    if (resource === 'namespaces') this.removeContents(name);
     const expect = this.pending.has(key) ? undefined : prev.metadata.resourceVersion;
     this.write({ op: { type: 'delete', key, expect }, resource, type: 'DELETED', prev, replyTo: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code: 200 });
+  }
+
+  /** Deletes every object in a namespace that is being deleted (Kubernetes' namespace controller does it in the background). */
+  private removeContents(namespace: string): void {
+    for (const r of Object.keys(RESOURCES) as Resource[]) {
+      if (!RESOURCES[r].namespaced) continue;
+      for (const obj of [...this.objects.get(r)!.candidates({ namespace })]) {
+        if (obj.metadata.namespace === namespace) this.remove(r, namespace, obj.metadata.name, 'internal', undefined, false);
+      }
+    }
   }
 
   private setStatus(msg: Extract<RegistryRequest, { op: 'setStatus' }>, reply: ReplyMode): void {
     const key = storeKey(msg.resource, RESOURCES[msg.resource].namespaced ? msg.namespace : '', msg.name);
     const prev = this.current(msg.resource, key);
-    if (!prev || (msg.uid !== undefined && prev.metadata.uid !== msg.uid)) return this.fail(notFoundInfo(msg.resource, msg.name), reply);
+    if (!prev || (msg.uid !== undefined && prev.metadata.uid !== msg.uid)) return this.fail(notFoundInfo(msg.resource, msg.name, 'internal'), reply);
     if (!('status' in prev)) return this.fail(badRequest(`${RESOURCES[msg.resource].singular} has no status`).info, reply);
     const object = { ...prev, metadata: { ...prev.metadata }, status: msg.status } as ApiObject;
     this.modify(msg.resource, key, prev, object, 'internal', reply, true);
@@ -405,7 +425,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       this.revision = revision;
       this.record({ revision, resource: w.resource, type: w.type, object, prev: w.prev, statusOnly: w.statusOnly });
       if (w.replyTo && !w.quiet) {
-        const body = w.op.type === 'put' ? encodeAs(object, w.version) : '{"kind":"Status","apiVersion":"v1beta1","status":"Success","code":200}';
+        const body = w.op.type === 'put' ? encodeAs(object, w.version) : w.version === 'internal' ? '{}' : CODECS[w.version].deleted(object);
         this.ctx.send(w.replyTo, { ok: true, code: w.code, body } satisfies RegistryReply);
       }
     });
@@ -415,7 +435,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     for (const w of writes) {
       if (this.pending.get(w.op.key) === (w.op.type === 'put' ? w.op.value : null)) this.pending.delete(w.op.key);
       const name = w.prev?.metadata.name ?? (w.op.type === 'put' ? w.op.value.metadata.name : '');
-      const error = isConflict ? conflictInfo(w.resource, name) : { ...internalError(`store commit failed: ${message}`).info, name };
+      const error = isConflict ? conflictInfo(w.resource, name, w.version) : { ...internalError(`store commit failed: ${message}`).info, name };
       if (w.replyTo) this.ctx.send(w.replyTo, { ok: false, error } satisfies RegistryReply);
     }
   }
@@ -450,7 +470,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       }
       change.json ??= JSON.stringify(change.object);
       this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], object: change.json, revision: change.revision } satisfies WatchEvent);
-    } else this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object)}}`);
+    } else this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object, w.version)}}`);
   }
 
   private watch(msg: Extract<RegistryRequest, { op: 'watch' }>): void {
@@ -476,7 +496,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
             ? { watch: w.id, type: 'ADDED', shared: obj, revision: obj.metadata.resourceVersion }
             : { watch: w.id, type: 'ADDED', object: JSON.stringify(obj), revision: obj.metadata.resourceVersion };
           this.ctx.send(w.inbox, event);
-        } else this.ctx.send(w.inbox, `{"type":"ADDED","object":${encode(obj)}}`);
+        } else this.ctx.send(w.inbox, `{"type":"ADDED","object":${encode(obj, msg.version as WireVersion)}}`);
       }
     }
     if (internal) this.ctx.send(w.inbox, { watch: w.id, type: 'SYNCED', revision: this.revision } satisfies WatchEvent);
@@ -499,15 +519,20 @@ function resourceOfKey(key: string): Resource {
   return key.split('/')[2] as Resource;
 }
 
-function notFoundInfo(resource: Resource, name: string): StatusInfo {
-  return notFound(RESOURCES[resource].singular, name).info;
+/** How errors name a resource in `version`. */
+function kindName(resource: Resource, version: ApiVersion): string {
+  return version === 'internal' ? RESOURCES[resource].singular : CODECS[version].kindName(resource);
 }
 
-function alreadyExistsInfo(resource: Resource, name: string): StatusInfo {
-  return alreadyExists(RESOURCES[resource].singular, name).info;
+function notFoundInfo(resource: Resource, name: string, version: ApiVersion): StatusInfo {
+  return notFound(kindName(resource, version), name).info;
 }
 
-function conflictInfo(resource: Resource, name: string): StatusInfo {
+function alreadyExistsInfo(resource: Resource, name: string, version: ApiVersion): StatusInfo {
+  return alreadyExists(kindName(resource, version), name).info;
+}
+
+function conflictInfo(resource: Resource, name: string, version: ApiVersion): StatusInfo {
   const detail = 'the object has been modified; please apply your changes to the latest version and try again';
-  return conflict(RESOURCES[resource].singular, name, detail).info;
+  return conflict(kindName(resource, version), name, detail).info;
 }

@@ -56,11 +56,10 @@ export class Metrics {
       try {
         await next();
       } finally {
-        const verb = verbOf(ctx);
+        const { verb, resource } = requestOf(ctx);
         let timer = timers.get(verb);
         if (!timer) timers.set(verb, (timer = this.latency.labels(verb)));
         timer.observe((performance.now() - t0) / 1000);
-        const resource = resourceOf(ctx.path);
         const key = `${verb} ${resource} ${ctx.status}`;
         let counter = counters.get(key);
         if (!counter) counters.set(key, (counter = this.requests.labels(verb, resource, String(ctx.status))));
@@ -70,13 +69,19 @@ export class Metrics {
   }
 }
 
-function verbOf(ctx: Context): string {
-  const m = ctx.method;
-  if (m === 'GET') return ctx.path.includes('/watch/') ? 'WATCH' : /\/api\/v1beta1\/[^/]+\/[^/]+/.test(ctx.path) ? 'GET' : 'LIST';
-  return m;
-}
-
-function resourceOf(path: string): string {
-  const m = /^\/api\/v1beta1\/(?:watch\/)?([^/]+)/.exec(path);
-  return m ? m[1]! : '';
+/** The Kubernetes verb and resource of a request: `LIST pods`, `WATCH pods`, `GET pods`, `PATCH replicationcontrollers`... */
+function requestOf(ctx: Context): { verb: string; resource: string } {
+  const parts = ctx.path.split('/').filter(Boolean);
+  if (parts[0] !== 'api' || parts.length < 3) return { verb: ctx.method, resource: '' };
+  let rest = parts.slice(2);
+  let watch: boolean;
+  if (parts[1] === 'v1beta1') {
+    watch = rest[0] === 'watch';
+    if (watch) rest = rest.slice(1);
+  } else {
+    if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+    watch = ctx.query.watch === 'true' || ctx.query.watch === '1';
+  }
+  const verb = ctx.method !== 'GET' ? ctx.method : watch ? 'WATCH' : rest.length >= 2 ? 'GET' : 'LIST';
+  return { verb, resource: rest[0]! };
 }

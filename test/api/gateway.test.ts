@@ -203,11 +203,12 @@ test('a watch from a resourceVersion older than the history is 410 Gone', async 
   t.teardown(() => own.close());
   const server = own;
   t.teardown(() => server.close());
-  for (let i = 0; i < 6; i++) await call(server.url, 'POST', POD, pod(`p${i}`));
-  const watch = await openWatch(`${server.url}/api/v1beta1/watch/pods?resourceVersion=1`);
+  const created = [];
+  for (let i = 0; i < 6; i++) created.push((await call(server.url, 'POST', POD, pod(`p${i}`))).body);
+  const watch = await openWatch(`${server.url}/api/v1beta1/watch/pods?resourceVersion=${created[0].resourceVersion}`);
   t.is(watch.code, 410);
   t.like(watch.status, { kind: 'Status', reason: 'Gone', code: 410 });
-  const recent = await openWatch(`${server.url}/api/v1beta1/watch/pods?resourceVersion=4`);
+  const recent = await openWatch(`${server.url}/api/v1beta1/watch/pods?resourceVersion=${created[3].resourceVersion}`);
   t.teardown(() => recent.close());
   t.deepEqual((await recent.read(2)).map((e) => e.object.id), ['p4', 'p5']);
 });
@@ -223,8 +224,9 @@ test('a watch with a label selector sees objects enter and leave it', async (t) 
 });
 
 test('the discovery and health endpoints answer', async (t) => {
-  t.deepEqual((await call(server.url, 'GET', '/api')).body, { versions: ['v1beta1'] });
-  t.like((await call(server.url, 'GET', '/version')).body, { major: '0', minor: '5' });
+  t.like((await call(server.url, 'GET', '/api')).body, { kind: 'APIVersions', versions: ['v1'] });
+  t.like((await call(server.url, 'GET', '/apis')).body, { kind: 'APIGroupList', groups: [] });
+  t.like((await call(server.url, 'GET', '/version')).body, { major: '1', minor: '32' });
   for (const path of ['/healthz', '/readyz', '/livez']) t.deepEqual(await call(server.url, 'GET', path).then((r) => [r.code, r.body]), [200, 'ok']);
   await call(server.url, 'GET', POD);
   const metrics = await call(server.url, 'GET', '/metrics');
