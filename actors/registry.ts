@@ -12,7 +12,7 @@ import { Actor, type ActorRef } from '../src/kernel/index.js';
 import { emptyMeta, timestamp, type ApiObject } from '../src/api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../src/api/resources.js';
 import { matches, type Filter } from '../src/api/filter.js';
-import { alreadyExists, badRequest, conflict, gone, internalError, notFound, type StatusInfo } from '../src/api/status.js';
+import { alreadyExists, badRequest, conflict, gone, internalError, invalid, notFound, type StatusInfo } from '../src/api/status.js';
 import { CODECS, watchGoneLine, type WireVersion } from '../src/api/codecs.js';
 import { LmdbStore } from '../src/store/lmdb.js';
 import { MemoryStore } from '../src/store/memory.js';
@@ -208,6 +208,9 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   /** The oldest revision from which a watch can resume. */
   private horizon = 0;
   private watchers = new Map<string, Watcher>();
+  /** Services' cluster IPs in use, and where the search for a free one starts. */
+  private readonly clusterIPs = new Set<string>();
+  private nextClusterIP = 1;
   private readonly watchIndex = new Map<Resource, WatchIndex<Watcher>>();
 
   override async preStart(): Promise<void> {
@@ -226,7 +229,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       this.watchIndex.set(r, new WatchIndex());
     }
     const snapshot = await this.store.load();
-    for (const { key, value } of snapshot.objects) this.objects.get(resourceOfKey(key))?.set(key, value);
+    for (const { key, value } of snapshot.objects) {
+      this.objects.get(resourceOfKey(key))?.set(key, value);
+      if (value.kind === 'Service' && value.spec.clusterIP) this.clusterIPs.add(value.spec.clusterIP);
+    }
     this.revision = this.horizon = snapshot.revision;
     // Kubernetes starts with the `default` namespace.
     if (!this.objects.get('namespaces')!.get(storeKey('namespaces', '', 'default'))) {
@@ -308,6 +314,15 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     if (version === 'v1' && RESOURCES[resource].namespaced && !this.current('namespaces', storeKey('namespaces', '', namespace))) {
       return this.fail(notFoundInfo('namespaces', namespace, version), reply);
     }
+    if (object.kind === 'Service') {
+      const ip = object.spec.clusterIP || this.allocateClusterIP();
+      if (!ip) return this.fail(internalError('no cluster IP left in 10.0.0.0/16').info, reply);
+      if (ip !== 'None' && this.clusterIPs.has(ip) && object.spec.clusterIP) {
+        return this.fail(invalid('Service', name, [{ reason: 'FieldValueInvalid', field: 'spec.clusterIP', message: `Invalid value: "${ip}": provided IP is already allocated` }]).info, reply);
+      }
+      object.spec.clusterIP = ip;
+      if (ip !== 'None') this.clusterIPs.add(ip);
+    }
     object.metadata.uid = randomUUID();
     object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
     object.metadata.resourceVersion = 0;
@@ -326,6 +341,8 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     object.metadata = { ...object.metadata, uid: prev.metadata.uid, creationTimestamp: prev.metadata.creationTimestamp };
     if ('status' in prev && 'status' in object) (object as { status: unknown }).status = prev.status;
     if (prev.kind === 'Pod' && object.kind === 'Pod' && !object.spec.host) object.spec.host = prev.spec.host;
+    // A service keeps its cluster IP (an update that leaves it out does not release it).
+    if (prev.kind === 'Service' && object.kind === 'Service') object.spec.clusterIP = prev.spec.clusterIP;
     this.modify(resource, key, prev, object, version, reply);
   }
 
@@ -336,6 +353,18 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     if (resource === 'namespaces') this.removeContents(name);
     const expect = this.pending.has(key) ? undefined : prev.metadata.resourceVersion;
     this.write({ op: { type: 'delete', key, expect }, resource, type: 'DELETED', prev, replyTo: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code: 200 });
+  }
+
+  /** The next free address of the services' range (10.0.0.0/16, as 2014's portal net), or '' when none is left. */
+  private allocateClusterIP(): string {
+    for (let i = 0; i < 65_534; i++) {
+      const n = ((this.nextClusterIP - 1 + i) % 65_534) + 1;
+      const ip = `10.0.${n >> 8}.${n & 255}`;
+      if (this.clusterIPs.has(ip)) continue;
+      this.nextClusterIP = (n % 65_534) + 1;
+      return ip;
+    }
+    return '';
   }
 
   /** Deletes every object in a namespace that is being deleted (Kubernetes' namespace controller does it in the background). */
@@ -418,6 +447,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         objects.set(key, object);
       } else {
         objects.delete(key);
+        if (w.prev?.kind === 'Service') this.clusterIPs.delete(w.prev.spec.clusterIP);
         // A deletion is reported with the object as it was, at the deletion's revision.
         object = { ...w.prev!, metadata: { ...w.prev!.metadata, resourceVersion: revision } } as ApiObject;
       }

@@ -6,10 +6,11 @@
 import type { ApiObject } from './model.js';
 import { RESOURCES, type Resource } from './resources.js';
 import { renderStatus, type StatusInfo } from './status.js';
+import { toV1, v1ListEnvelope } from './v1.js';
 import { toV1beta1, v1beta1ListEnvelope } from './v1beta1.js';
 
 /** A wire version. */
-export type WireVersion = 'v1beta1';
+export type WireVersion = 'v1beta1' | 'v1';
 
 /** What the registry needs of a wire version. */
 export interface WireCodec {
@@ -30,6 +31,12 @@ export const CODECS: Record<WireVersion, WireCodec> = {
     listEnvelope: v1beta1ListEnvelope,
     kindName: (resource) => RESOURCES[resource].singular,
     deleted: () => '{"kind":"Status","apiVersion":"v1beta1","status":"Success","code":200}',
+  },
+  v1: {
+    encode: toV1,
+    listEnvelope: v1ListEnvelope,
+    kindName: (resource) => resource,
+    deleted: (obj) => JSON.stringify(toV1(obj)),
   },
 };
 

@@ -10,6 +10,7 @@ import type { ActorRef, ActorSystem } from '../kernel/index.js';
 import { discoveryRoutes } from './discovery.js';
 import type { Metrics } from './metrics.js';
 import { RegistryClient } from './registry-client.js';
+import { v1Routes } from './routes-v1.js';
 import { v1beta1Routes } from './routes-v1beta1.js';
 import { SelectorError } from './selector.js';
 import { badRequest, internalError, notFound, renderStatus, StatusError } from './status.js';
@@ -78,8 +79,10 @@ export function createGateway(opts: GatewayOptions): Koa {
   }
 
   const v1beta1 = v1beta1Routes(registry, opts.logs);
-  for (const r of [router, discoveryRoutes(), v1beta1]) app.use(r.routes());
+  const v1 = v1Routes(registry, opts.logs);
+  for (const r of [router, discoveryRoutes(), v1beta1, v1]) app.use(r.routes());
   app.use(v1beta1.allowedMethods({ throw: true }));
+  app.use(v1.allowedMethods({ throw: true }));
   app.use((ctx) => {
     throw notFound('path', ctx.path);
   });

@@ -126,10 +126,13 @@ export interface ReplicationController {
   kind: 'ReplicationController';
   metadata: ObjectMeta;
   spec: { replicas: number; selector: Record<string, string>; template: PodTemplate };
-  status: { replicas: number };
+  /** `readyReplicas`: pods of it that are Running with every container ready (core/v1 prints it; unset until someone counts). */
+  status: { replicas: number; readyReplicas?: number };
 }
 
 export interface ServicePort {
+  /** Needed when a service has several ports. */
+  name?: string;
   port: number;
   protocol: 'TCP' | 'UDP';
   /** The pods' port: a number or a container port's name. */

@@ -175,6 +175,15 @@ function checkService(c: Causes, svc: Service): void {
     }
   });
   if (svc.spec.ports.length === 0) c.required('spec.ports[0].port');
+  // Several ports: each needs a name, and no two the same (Kubernetes' rule).
+  if (svc.spec.ports.length > 1) {
+    const seen = new Set<string>();
+    svc.spec.ports.forEach((p, i) => {
+      if (!p.name) c.required(`spec.ports[${i}].name`);
+      else if (seen.has(p.name)) c.duplicate(`spec.ports[${i}].name`, p.name);
+      else seen.add(p.name);
+    });
+  }
   checkLabels(c, svc.spec.selector, 'spec.selector');
 }
 

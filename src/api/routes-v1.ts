@@ -1,0 +1,268 @@
+/**
+ * kubectl's API, `/api/v1`: namespaces in the path, string resourceVersions, server-side Tables
+ * for `kubectl get`, PATCH (merge, JSON and strategic merge), field validation, the `scale`
+ * subresource of replication controllers and pod logs. Same registry and objects as v1beta1.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { ApiObject, ReplicationController } from './model.js';
+import { readBody, readPatch } from './body.js';
+import type { LogReader } from './gateway.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
+import { countOf, filterOf, logQueryOf, revisionOf } from './query.js';
+import type { RegistryClient } from './registry-client.js';
+import { RESOURCES, type Resource } from './resources.js';
+import { badRequest, invalid, notFound, StatusError } from './status.js';
+import { parseIncludeObject, toTable, type IncludeObject } from './table.js';
+import { decodeV1, toV1, v1Path } from './v1.js';
+import { validate } from './validation.js';
+
+/** Attempts of a PATCH that meets a concurrent write before it gives up with the Conflict. */
+const PATCH_ATTEMPTS = 5;
+
+/** The v1 router. */
+export function v1Routes(registry: RegistryClient, logs: LogReader | undefined): Router {
+  const router = new Router({ prefix: '/api/v1' });
+  const api = new V1(registry);
+
+  router.get('/namespaces/:namespace/pods/:name/log', async (ctx) => {
+    if (!logs) throw notFound('path', ctx.path);
+    const { namespace, name } = ctx.params as { namespace: string; name: string };
+    await api.get('pods', namespace, name); // a missing pod is 404 `pods "x" not found`
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = await logs(logQueryOf(ctx, namespace, name));
+  });
+  router.get('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
+    ctx.body = scaleOf(await api.get('replicationcontrollers', ctx.params.namespace!, ctx.params.name!));
+  });
+  router.put('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
+    const body = await readBody(ctx.req);
+    ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, () => body);
+  });
+  router.patch('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
+    const { type, patch } = await readPatch(ctx.req);
+    ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, (scale) => applyPatch(type, scale, patch, 'Scale'));
+  });
+
+  // Namespaced resources in one namespace.
+  router.get('/namespaces/:namespace/:resource', (ctx) => api.listOrWatch(ctx, namespacedOf(ctx), ctx.params.namespace!));
+  router.post('/namespaces/:namespace/:resource', (ctx) => api.create(ctx, namespacedOf(ctx), ctx.params.namespace!));
+  router.get('/namespaces/:namespace/:resource/:name', (ctx) => api.read(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
+  router.put('/namespaces/:namespace/:resource/:name', (ctx) => api.replace(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
+  router.patch('/namespaces/:namespace/:resource/:name', (ctx) => api.patch(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
+  router.delete('/namespaces/:namespace/:resource/:name', (ctx) => api.remove(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
+
+  // Cluster-scoped resources, and namespaced ones across every namespace (list and watch only).
+  router.get('/:resource', (ctx) => api.listOrWatch(ctx, resourceOf(ctx.params.resource!), undefined));
+  router.post('/:resource', (ctx) => api.create(ctx, clusterScopedOf(ctx), ''));
+  router.get('/:resource/:name', (ctx) => api.read(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
+  router.put('/:resource/:name', (ctx) => api.replace(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
+  router.patch('/:resource/:name', (ctx) => api.patch(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
+  router.delete('/:resource/:name', (ctx) => api.remove(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
+  return router;
+}
+
+/** The handlers, over the registry. */
+class V1 {
+  constructor(private readonly registry: RegistryClient) {}
+
+  /** An object as v1 JSON (a missing one is a 404 Status). */
+  async get(resource: Resource, namespace: string, name: string): Promise<Record<string, unknown>> {
+    return JSON.parse(await this.registry.askText({ op: 'get', resource, namespace, name, version: 'v1' }));
+  }
+
+  async listOrWatch(ctx: Context, resource: Resource, namespace: string | undefined): Promise<void> {
+    const filter = filterOf(ctx, resource, namespace);
+    if (isTrue(ctx.query.watch)) {
+      const timeout = countOf(ctx, 'timeoutSeconds');
+      const table = tableOptions(ctx);
+      let first = true;
+      const transform = table
+        ? (line: string): string => {
+            const event = JSON.parse(line) as { type: string; object: Record<string, unknown> };
+            if (event.type === 'ERROR' || event.type === 'BOOKMARK') return line;
+            const rv = String((event.object.metadata as { resourceVersion?: string } | undefined)?.resourceVersion ?? '');
+            // The column definitions come with the first event only, as the Kubernetes API server sends them.
+            const rows = toTable(RESOURCES[resource].kind, [event.object], { ...table, now: Date.now(), resourceVersion: rv, noHeaders: !first });
+            first = false;
+            return JSON.stringify({ type: event.type, object: rows });
+          }
+        : undefined;
+      await this.registry.watch(ctx, { resource, filter, fromRevision: revisionOf(ctx.query.resourceVersion), version: 'v1', transform, timeoutMs: timeout === undefined ? undefined : timeout * 1000 });
+      return;
+    }
+    const table = tableOptions(ctx);
+    if (!table) {
+      this.registry.answer(ctx, await this.registry.ask({ op: 'list', resource, filter, version: 'v1' }));
+      return;
+    }
+    const list = JSON.parse(await this.registry.askText({ op: 'list', resource, filter, version: 'v1' })) as { metadata: { resourceVersion: string }; items: Record<string, unknown>[] };
+    ctx.body = toTable(RESOURCES[resource].kind, list.items, { ...table, resourceVersion: list.metadata.resourceVersion });
+  }
+
+  async read(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
+    const table = tableOptions(ctx);
+    if (!table) {
+      this.registry.answer(ctx, await this.registry.ask({ op: 'get', resource, namespace, name, version: 'v1' }));
+      return;
+    }
+    const obj = await this.get(resource, namespace, name);
+    ctx.body = toTable(RESOURCES[resource].kind, [obj], { ...table, resourceVersion: String((obj.metadata as { resourceVersion: string }).resourceVersion) });
+  }
+
+  async create(ctx: Context, resource: Resource, namespace: string): Promise<void> {
+    const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, true);
+    if (isDryRun(ctx)) {
+      ctx.status = 201;
+      ctx.body = toV1(object);
+      return;
+    }
+    this.registry.answer(ctx, await this.registry.ask({ op: 'create', resource, object, version: 'v1' }));
+  }
+
+  async replace(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
+    const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, false);
+    sameName(object, name);
+    if (isDryRun(ctx)) {
+      ctx.body = toV1(object);
+      return;
+    }
+    this.registry.answer(ctx, await this.registry.ask({ op: 'update', resource, object, version: 'v1' }));
+  }
+
+  /** Applies a patch to the current object and writes the result; retried when another write came between. */
+  async patch(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
+    const { type, patch } = await readPatch(ctx.req);
+    const kind = RESOURCES[resource].kind;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(resource, namespace, name);
+      const patched = applyPatch(type, current, patch, kind) as Record<string, unknown>;
+      const object = this.decode(ctx, resource, patched, namespace, false);
+      sameName(object, name);
+      // A resourceVersion the client put in its patch is a precondition; otherwise the one read.
+      const pinned = hasResourceVersion(patch);
+      if (!pinned) object.metadata.resourceVersion = Number((current.metadata as { resourceVersion: string }).resourceVersion);
+      if (isDryRun(ctx)) {
+        ctx.body = toV1(object);
+        return;
+      }
+      const reply = await this.registry.ask({ op: 'update', resource, object, version: 'v1' });
+      if (!reply.ok && reply.error.reason === 'Conflict' && !pinned && attempt < PATCH_ATTEMPTS) continue;
+      this.registry.answer(ctx, reply);
+      return;
+    }
+  }
+
+  async remove(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
+    this.registry.answer(ctx, await this.registry.ask({ op: 'delete', resource, namespace, name, version: 'v1' }));
+  }
+
+  /** Reads a controller's Scale, changes it with `change`, writes the replicas back; answers the new Scale. */
+  async scale(ctx: Context, namespace: string, name: string, change: (scale: Record<string, unknown>) => unknown): Promise<Record<string, unknown>> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get('replicationcontrollers', namespace, name);
+      const scale = scaleOf(current);
+      const wanted = change(scale) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: unknown } };
+      const replicas = wanted?.spec?.replicas ?? 0;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw invalid('Scale', name, [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }]);
+      }
+      const rc = this.decode(ctx, 'replicationcontrollers', current, namespace, false) as ReplicationController;
+      rc.spec.replicas = replicas;
+      const pinned = wanted.metadata?.resourceVersion !== undefined && wanted.metadata.resourceVersion !== '';
+      rc.metadata.resourceVersion = Number(pinned ? wanted.metadata!.resourceVersion : (current.metadata as { resourceVersion: string }).resourceVersion);
+      if (isDryRun(ctx)) return scaleOf(toV1(rc));
+      const reply = await this.registry.ask({ op: 'update', resource: 'replicationcontrollers', object: rc, version: 'v1' });
+      if (!reply.ok && reply.error.reason === 'Conflict' && !pinned && attempt < PATCH_ATTEMPTS) continue;
+      if (!reply.ok) throw new StatusError(reply.error);
+      return scaleOf(JSON.parse(typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString()));
+    }
+  }
+
+  /**
+   * Decodes and validates a v1 body. `fieldValidation=Strict` (kubectl's default) rejects unknown
+   * fields; `Warn` (the default without it) and everything dropped come back as Warning headers.
+   */
+  private decode(ctx: Context, resource: Resource, body: unknown, namespace: string, create: boolean): ApiObject {
+    const mode = typeof ctx.query.fieldValidation === 'string' ? ctx.query.fieldValidation : 'Warn';
+    if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw badRequest(`fieldValidation must be one of Strict, Warn or Ignore, not "${mode}"`);
+    const inBody = (body as { metadata?: { namespace?: unknown } } | null)?.metadata?.namespace;
+    if (RESOURCES[resource].namespaced && typeof inBody === 'string' && inBody && inBody !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const { object, warnings } = decodeV1(resource, body, { namespace, generateName: create, strict: mode === 'Strict' });
+    if (mode !== 'Ignore') for (const w of warnings) ctx.append('Warning', `299 - ${JSON.stringify(w)}`);
+    const causes = validate(object).map((c) => ({ ...c, field: v1Path(resource, c.field) }));
+    if (causes.length) throw invalid(RESOURCES[resource].kind, object.metadata.name, causes);
+    return object;
+  }
+}
+
+/** A controller's `autoscaling/v1` Scale. */
+function scaleOf(rc: Record<string, unknown>): Record<string, unknown> {
+  const meta = rc.metadata as Record<string, unknown>;
+  const spec = rc.spec as { replicas?: number; selector?: Record<string, string> };
+  const status = rc.status as { replicas?: number } | undefined;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion, creationTimestamp: meta.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status?.replicas ?? 0, selector: Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+  };
+}
+
+function applyPatch(type: 'merge' | 'strategic' | 'json', target: unknown, patch: unknown, kind: string): unknown {
+  switch (type) {
+    case 'merge':
+      return applyMergePatch(target, patch);
+    case 'json':
+      return applyJsonPatch(target, patch);
+    case 'strategic':
+      return applyStrategicMergePatch(target, patch, kind);
+  }
+}
+
+function hasResourceVersion(patch: unknown): boolean {
+  const rv = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+  return typeof rv === 'string' && rv !== '';
+}
+
+function sameName(object: ApiObject, name: string): void {
+  if (!object.metadata.name) object.metadata.name = name;
+  if (object.metadata.name !== name) throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
+}
+
+/** How a Table was asked for (`Accept: application/json;as=Table;...`), or undefined for plain JSON. */
+function tableOptions(ctx: Context): { now: number; includeObject: IncludeObject } | undefined {
+  if (!/\bas=Table\b/.test(ctx.get('Accept'))) return undefined;
+  return { now: Date.now(), includeObject: parseIncludeObject(ctx.query.includeObject) };
+}
+
+function isTrue(value: unknown): boolean {
+  return value === 'true' || value === '1';
+}
+
+function isDryRun(ctx: Context): boolean {
+  const dry = ctx.query.dryRun;
+  if (dry === undefined) return false;
+  if (dry !== 'All') throw badRequest(`dryRun must be All, not "${String(dry)}"`);
+  return true;
+}
+
+function resourceOf(segment: string): Resource {
+  if (!Object.hasOwn(RESOURCES, segment)) throw notFound('path', `/api/v1/${segment}`);
+  return segment as Resource;
+}
+
+function namespacedOf(ctx: Context): Resource {
+  const resource = resourceOf(ctx.params.resource!);
+  if (!RESOURCES[resource].namespaced) throw notFound('path', ctx.path);
+  return resource;
+}
+
+function clusterScopedOf(ctx: Context): Resource {
+  const resource = resourceOf(ctx.params.resource!);
+  if (RESOURCES[resource].namespaced) throw notFound('path', ctx.path);
+  return resource;
+}
