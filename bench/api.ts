@@ -29,6 +29,9 @@ export interface ApiBenchResult {
   getOneReqPerSec: number;
   bareKoaReqPerSec: number;
   getOneRatio: number;
+  /** The same pod read through kubectl's API (`/api/v1/namespaces/default/pods/bench-get`). */
+  getOneReqPerSecV1: number;
+  getOneRatioV1: number;
   createPerSecMemory: number;
   createPerSecLmdb: number;
   list100kPodsMs: number;
@@ -77,6 +80,8 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     bareKoaReqPerSec: [],
     getOneReqPerSec: [],
     getOneRatio: [],
+    getOneReqPerSecV1: [],
+    getOneRatioV1: [],
     createPerSecMemory: [],
     createPerSecLmdb: [],
     list100kPodsMs: [],
@@ -119,6 +124,9 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
       const getRun = await warm({ url, path: '/api/v1beta1/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
       runs.getOneReqPerSec!.push(getRun.requestsPerSec);
       runs.getOneRatio!.push(getRun.requestsPerSec / bareRun.requestsPerSec);
+      const getV1 = await warm({ url, path: '/api/v1/namespaces/default/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
+      runs.getOneReqPerSecV1!.push(getV1.requestsPerSec);
+      runs.getOneRatioV1!.push(getV1.requestsPerSec / bareRun.requestsPerSec);
       const created = await warm({ url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
       runs.createPerSecMemory!.push(created.ok / created.durationSec);
     });
@@ -146,6 +154,8 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     getOneReqPerSec: Math.round(m('getOneReqPerSec')),
     bareKoaReqPerSec: Math.round(m('bareKoaReqPerSec')),
     getOneRatio: Math.round(m('getOneRatio') * 1000) / 1000,
+    getOneReqPerSecV1: Math.round(m('getOneReqPerSecV1')),
+    getOneRatioV1: Math.round(m('getOneRatioV1') * 1000) / 1000,
     createPerSecMemory: Math.round(m('createPerSecMemory')),
     createPerSecLmdb: Math.round(m('createPerSecLmdb')),
     list100kPodsMs: Math.round(m('list100kPodsMs')),
