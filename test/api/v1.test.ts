@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import type { ApiObject, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service } from '../../src/api/model.js';
 import { RESOURCE_OF_KIND } from '../../src/api/resources.js';
 import { StatusError } from '../../src/api/status.js';
-import { decodeV1, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, toV1, v1ListEnvelope, v1Path } from '../../src/api/v1.js';
+import { decodeV1, toV1, v1ListEnvelope, v1Path } from '../../src/api/v1.js';
+import { formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/api/quantity.js';
 import { decodeV1beta1 } from '../../src/api/v1beta1.js';
 import { seed } from '../api-helpers.js';
 
