@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Actor, type ActorRef } from '../src/kernel/index.js';
-import { emptyMeta, timestamp, type ApiObject } from '../src/api/model.js';
+import { emptyMeta, podReady, timestamp, type ApiObject } from '../src/api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../src/api/resources.js';
 import { matches, type Filter } from '../src/api/filter.js';
 import { alreadyExists, badRequest, conflict, gone, internalError, invalid, notFound, type StatusInfo } from '../src/api/status.js';
@@ -46,9 +46,15 @@ export type RegistryRequest =
   | { op: 'setStatus'; resource: Resource; namespace: string; name: string; uid?: string; status: unknown; reply?: ReplyMode }
   /** Binds unbound pods to minions (the scheduler); a pod gone, recreated or already bound is skipped. */
   | { op: 'bind'; bindings: Binding[] }
-  /** `statusChanges: false` leaves out changes that only replaced the status (for watchers that only act on spec). */
-  | { op: 'watch'; id: string; resource: Resource; filter: Filter; fromRevision: number; version: ApiVersion; inbox: ActorRef; statusChanges?: boolean }
+  /**
+   * `statusChanges: false` leaves out changes that only replaced the status (for watchers that
+   * only act on spec); `'readiness'` keeps, of those, the ones that made a pod ready or unready.
+   */
+  | { op: 'watch'; id: string; resource: Resource; filter: Filter; fromRevision: number; version: ApiVersion; inbox: ActorRef; statusChanges?: StatusChanges }
   | { op: 'unwatch'; id: string };
+
+/** Which status-only changes a watcher receives: all (default), none, or pod readiness flips. */
+export type StatusChanges = boolean | 'readiness';
 
 /** One pod's binding to a minion. */
 export interface Binding {
@@ -127,7 +133,7 @@ interface Watcher {
   filter: Filter;
   version: ApiVersion;
   inbox: ActorRef;
-  skipStatus: boolean;
+  statusChanges: StatusChanges;
 }
 
 /** Commits that may overlap (see `flush`). */
@@ -484,7 +490,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
 
   /** Sends one change to a watcher as the event its filter sees (a label change can add or remove). */
   private deliver(w: Watcher, change: Change): void {
-    if (w.skipStatus && change.statusOnly) return;
+    if (change.statusOnly && w.statusChanges !== true) {
+      if (w.statusChanges === false || change.object.kind !== 'Pod' || change.prev?.kind !== 'Pod') return;
+      if (podReady(change.object) === podReady(change.prev)) return;
+    }
     const now = matches(change.resource, w.filter, change.object);
     const before = change.prev !== undefined && change.type !== 'ADDED' && matches(change.resource, w.filter, change.prev);
     let type: string = change.type;
@@ -512,7 +521,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     }
     const old = this.watchers.get(msg.id);
     if (old) this.watchIndex.get(old.resource)!.delete(old);
-    const w: Watcher = { id: msg.id, resource: msg.resource, filter: msg.filter, version: msg.version, inbox: msg.inbox, skipStatus: msg.statusChanges === false };
+    const w: Watcher = { id: msg.id, resource: msg.resource, filter: msg.filter, version: msg.version, inbox: msg.inbox, statusChanges: msg.statusChanges ?? true };
     if (!internal) this.ctx.reply({ ok: true, code: 200, body: '' } satisfies RegistryReply);
     if (from > 0) {
       for (const change of this.history) if (change.revision > from && change.resource === w.resource) this.deliver(w, change);

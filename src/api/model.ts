@@ -213,6 +213,13 @@ export type ApiObject = Pod | ReplicationController | Service | Node | Endpoints
 /** An ApiObject's kind name. */
 export type Kind = ApiObject['kind'];
 
+/** Whether a pod is ready: Running, with every container up (Kubernetes' Ready condition). */
+export function podReady(pod: Pod): boolean {
+  if (pod.status.phase !== 'Running') return false;
+  for (const name in pod.status.containers) if (!pod.status.containers[name]!.ready) return false;
+  return true;
+}
+
 /** A time as the API writes it: RFC 3339 in UTC, whole seconds (`2014-06-10T17:20:33Z`). */
 export function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

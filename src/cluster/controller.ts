@@ -7,7 +7,7 @@
 import { Actor, type ActorRef, type TerminationReason } from '../kernel/index.js';
 import type { ApiObject } from '../api/model.js';
 import type { Resource } from '../api/resources.js';
-import type { Filter, WatchEvent } from '../../actors/registry.js';
+import type { Filter, StatusChanges, WatchEvent } from '../../actors/registry.js';
 import { Informer, isWatchEvent, type InformerHandlers } from './informer.js';
 
 /** Props every controller has. */
@@ -25,9 +25,9 @@ export abstract class Controller<Msg, Props extends ControllerProps> extends Act
 
   /**
    * Creates and starts an informer; its id is made unique from this actor's ref and `name`.
-   * `statusChanges: false` leaves out status-only changes; `keep: false` keeps no copies (see Informer).
+   * `statusChanges: false` leaves out status-only changes (`'readiness'`: all but a pod's readiness flips); `keep: false` keeps no copies (see Informer).
    */
-  protected inform<T extends ApiObject>(name: string, resource: Resource, filter: Filter, handlers: InformerHandlers<T>, options: { statusChanges?: boolean; keep?: boolean } = {}): Informer<T> {
+  protected inform<T extends ApiObject>(name: string, resource: Resource, filter: Filter, handlers: InformerHandlers<T>, options: { statusChanges?: StatusChanges; keep?: boolean } = {}): Informer<T> {
     if (this.informers.size === 0) this.ctx.watch(this.props.registry);
     const id = `${this.ctx.self.slot}:${this.ctx.self.id}:${name}`;
     this.informers.get(id)?.stop();

@@ -6,7 +6,7 @@
  * actor's callbacks what changed. When the registry restarts or its shard dies, the informer
  * watches again from a fresh list and reports what vanished meanwhile as deletions.
  */
-import type { Filter, WatchEvent } from '../../actors/registry.js';
+import type { Filter, StatusChanges, WatchEvent } from '../../actors/registry.js';
 import type { ApiObject } from '../api/model.js';
 import type { Resource } from '../api/resources.js';
 import type { ActorRef, Context } from '../kernel/index.js';
@@ -44,7 +44,7 @@ export class Informer<T extends ApiObject> {
     readonly filter: Filter,
     private readonly handlers: InformerHandlers<T>,
     /** Whether changes of status alone are wanted (false for actors that act on spec only). */
-    private readonly statusChanges = true,
+    private readonly statusChanges: StatusChanges = true,
     /**
      * Whether to keep a copy of every object (false for actors that keep what they need in their
      * own structures: `prev` is then undefined for changes, and a deletion's `prev` is the deleted object).
