@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Koa from 'koa';
 import { podJson } from './pod-json.js';
+import type { Distribution } from './results.js';
 import { figure, median, type Figure, type Target } from './stats.js';
 
 const LOAD = fileURLToPath(new URL('./load.js', import.meta.url));
@@ -39,7 +40,15 @@ export interface ApiBenchResult {
   mutatingP50Ms: number;
   /** The same paced load on the memory store: what is left without the durable commit. */
   mutatingP99MsMemory: number;
+  /** Latency per verb under closed-loop load (32 connections): GET one pod, LIST 100, POST. */
+  getP50Ms: number;
+  getP99Ms: number;
+  listP50Ms: number;
+  listP99Ms: number;
+  createP50Ms: number;
+  createP99Ms: number;
   figures: Record<string, Figure>;
+  distributions: Record<string, Distribution>;
 }
 
 /** The targets of issue 3, for this 2-core machine. */
@@ -66,7 +75,7 @@ async function load(config: Record<string, unknown>): Promise<LoadResult> {
   return JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
 }
 
-async function pacedLoad(config: Record<string, unknown>): Promise<{ latencyP50Ms: number; latencyP99Ms: number; non2xx: number; errors: number }> {
+async function pacedLoad(config: Record<string, unknown>): Promise<{ latencyP50Ms: number; latencyP99Ms: number; non2xx: number; errors: number; samples: number[] }> {
   const { stdout } = await run(process.execPath, [PACED, JSON.stringify(config)], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
@@ -88,7 +97,14 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     mutatingP50Ms: [],
     mutatingP99Ms: [],
     mutatingP99MsMemory: [],
+    getP50Ms: [],
+    getP99Ms: [],
+    listP50Ms: [],
+    listP99Ms: [],
+    createP50Ms: [],
+    createP99Ms: [],
   };
+  const paced: Distribution = { unit: 'ms', samples: [] };
   // Each phase runs its server in a fresh process of its own, as a user runs it: no garbage or
   // threads of another phase (or of this orchestrating process) weigh on its figures.
   const phase = async <T>(config: { store: 'memory' | 'lmdb'; fill?: number }, body: (url: string) => Promise<T>): Promise<T> => {
@@ -124,11 +140,21 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
       const getRun = await warm({ url, path: '/api/v1beta1/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
       runs.getOneReqPerSec!.push(getRun.requestsPerSec);
       runs.getOneRatio!.push(getRun.requestsPerSec / bareRun.requestsPerSec);
+      runs.getP50Ms!.push(getRun.latencyP50Ms);
+      runs.getP99Ms!.push(getRun.latencyP99Ms);
+      for (let i = 0; i < 100; i++) {
+        await fetch(`${url}/api/v1beta1/pods?namespace=listing`, { method: 'POST', body: podJson(`listed-${i}`), headers: { 'content-type': 'application/json' } });
+      }
+      const listRun = await warm({ url, path: '/api/v1/namespaces/listing/pods', mode: 'get', connections: 32, durationSec: seconds(4) });
+      runs.listP50Ms!.push(listRun.latencyP50Ms);
+      runs.listP99Ms!.push(listRun.latencyP99Ms);
       const getV1 = await warm({ url, path: '/api/v1/namespaces/default/pods/bench-get', mode: 'get', connections: 32, durationSec: seconds(4) });
       runs.getOneReqPerSecV1!.push(getV1.requestsPerSec);
       runs.getOneRatioV1!.push(getV1.requestsPerSec / bareRun.requestsPerSec);
       const created = await warm({ url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
       runs.createPerSecMemory!.push(created.ok / created.durationSec);
+      runs.createP50Ms!.push(created.latencyP50Ms);
+      runs.createP99Ms!.push(created.latencyP99Ms);
     });
     await phase({ store: 'lmdb' }, async (url) => {
       const created = await warm({ url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) });
@@ -139,9 +165,10 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
       runs.mutatingP99MsMemory!.push(paced.latencyP99Ms);
     });
     await phase({ store: 'lmdb' }, async (url) => {
-      const paced = await pacedLoad({ url, path: '/api/v1beta1/pods', durationSec: seconds(8), rate: 1000 });
-      runs.mutatingP50Ms!.push(paced.latencyP50Ms);
-      runs.mutatingP99Ms!.push(paced.latencyP99Ms);
+      const run = await pacedLoad({ url, path: '/api/v1beta1/pods', durationSec: seconds(8), rate: 1000 });
+      runs.mutatingP50Ms!.push(run.latencyP50Ms);
+      runs.mutatingP99Ms!.push(run.latencyP99Ms);
+      paced.samples.push(...run.samples);
     });
     opts.progress(`api: filling a server with ${listSize.toLocaleString('en-US')} pods`);
     await phase({ store: 'memory', fill: listSize }, async (url) => {
@@ -162,7 +189,14 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     mutatingP50Ms: m('mutatingP50Ms'),
     mutatingP99Ms: m('mutatingP99Ms'),
     mutatingP99MsMemory: m('mutatingP99MsMemory'),
+    getP50Ms: m('getP50Ms'),
+    getP99Ms: m('getP99Ms'),
+    listP50Ms: m('listP50Ms'),
+    listP99Ms: m('listP99Ms'),
+    createP50Ms: m('createP50Ms'),
+    createP99Ms: m('createP99Ms'),
     figures,
+    distributions: { 'POST pods at 1,000/s (lmdb)': paced },
   };
 }
 

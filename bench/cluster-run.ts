@@ -6,8 +6,15 @@
  *   are Running (observed through a watch), the RSS then, and how long the pods of a killed minion
  *   take to run elsewhere once it is NotReady.
  * - `churn`: pods created one by one at `rate` per second (and deleted after a few seconds), each
- *   one's startup latency as Kubernetes defines it (creation → Running, observed through a watch);
- *   then containers crashed one by one, each one's time until it runs again (backoff's first step 0).
+ *   one's startup latency as Kubernetes defines it (creation → Running, observed through a watch),
+ *   the RSS every second; then (`crashes` > 0) containers crashed one by one, each one's time until
+ *   it runs again (backoff's first step 0).
+ * - `recovery`: `pods` pods from controllers on N minions; `crashes` containers crashed one by one
+ *   (time until each runs again), then a minion killed (time from NotReady until its pods run
+ *   elsewhere).
+ *
+ * The line holds the figures as numbers, and `distributions` (samples) and `series` (per second)
+ * for the report.
  */
 import { Cluster } from '../src/cluster/cluster.js';
 import type { Pod } from '../src/api/model.js';
@@ -26,7 +33,21 @@ interface ChurnConfig {
   crashes: number;
 }
 
-const config = JSON.parse(process.argv[2]!) as BurstConfig | ChurnConfig;
+interface RecoveryConfig {
+  mode: 'recovery';
+  minions: number;
+  pods: number;
+  crashes: number;
+}
+
+/** What a run prints: figures, and what the report charts. */
+interface RunResult {
+  [figure: string]: unknown;
+  distributions?: Record<string, { unit: 'ms'; samples: number[] }>;
+  series?: Record<string, { unit: string; t: number[]; v: number[] }>;
+}
+
+const config = JSON.parse(process.argv[2]!) as BurstConfig | ChurnConfig | RecoveryConfig;
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,84 +69,137 @@ function pod(name: string) {
   return { id: name, kind: 'Pod', apiVersion: 'v1beta1', desiredState: { manifest: { version: 'v1beta1', id: name, containers: [{ name: 'c', image: 'busybox' }] } } };
 }
 
-async function burst(c: BurstConfig): Promise<Record<string, number>> {
+/** Running pods by key (with their host), kept from a watch; resolves `until(n)` once n run. */
+class RunningPods {
+  readonly hosts = new Map<string, string>();
+  private waiting: { n: number; resolve: () => void }[] = [];
+
+  seen(type: string, p: Pod): void {
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    if (type !== 'DELETED' && p.status.phase === 'Running') this.hosts.set(key, p.spec.host);
+    else this.hosts.delete(key);
+    this.waiting = this.waiting.filter((w) => (this.hosts.size >= w.n ? (w.resolve(), false) : true));
+  }
+
+  until(n: number): Promise<void> {
+    return this.hosts.size >= n ? Promise.resolve() : new Promise((resolve) => this.waiting.push({ n, resolve }));
+  }
+}
+
+/** Starts `replicas` pods from controllers of 100, all at once. */
+async function createControllers(cluster: Cluster, pods: number): Promise<number> {
+  const controllers = Math.max(1, Math.round(pods / 100));
+  const each = Math.round(pods / controllers);
+  await Promise.all(Array.from({ length: controllers }, (_, i) => cluster.client.create('replicationcontrollers', controller(i, each))));
+  return controllers * each;
+}
+
+/** A minion dies: the time from NotReady until every pod runs again, none on it. */
+async function minionLoss(cluster: Cluster, running: RunningPods, target: number): Promise<{ minionLossRecoveryMs: number; victimPods: number }> {
+  const counts = new Map<string, number>();
+  for (const host of running.hosts.values()) counts.set(host, (counts.get(host) ?? 0) + 1);
+  const [victim, victimPods] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+  note(`killing ${victim} (${victimPods} pods)`);
+  await cluster.killMinion(victim);
+  await cluster.client.waitFor('nodes', { fields: `metadata.name=${victim}` }, ([n]) => n?.status.conditions[0]?.status === 'Unknown', 120_000);
+  const notReadyAt = performance.now();
+  note(`${victim} NotReady`);
+  while (performance.now() - notReadyAt < 120_000) {
+    let onVictim = 0;
+    for (const host of running.hosts.values()) if (host === victim) onVictim++;
+    if (running.hosts.size >= target && onVictim === 0) return { minionLossRecoveryMs: performance.now() - notReadyAt, victimPods };
+    await sleep(5);
+  }
+  return { minionLossRecoveryMs: NaN, victimPods };
+}
+
+/** Crashes running containers one at a time; each one's time until it runs again (restartCount up). */
+async function crashes(cluster: Cluster, count: number): Promise<number[]> {
+  const restarted = new Map<string, { count: number; done: (ms: number) => void; at: number }>();
+  const watch = await cluster.client.watch('pods', {}, (type, p: Pod) => {
+    const wait = restarted.get(p.metadata.name);
+    const c = p.status.containers.c;
+    if (wait && type !== 'DELETED' && c?.state.running && c.restartCount > wait.count) {
+      restarted.delete(p.metadata.name);
+      wait.done(performance.now() - wait.at);
+    }
+  });
+  const latencies: number[] = [];
+  const victims = (await cluster.client.list('pods')).filter((p) => p.status.phase === 'Running').slice(0, count);
+  for (const p of victims) {
+    const measured = new Promise<number>((done) => restarted.set(p.metadata.name, { count: p.status.containers.c?.restartCount ?? 0, done, at: performance.now() }));
+    await cluster.crashPod(p.metadata.name);
+    const ms = await Promise.race([measured, sleep(5000).then(() => NaN)]);
+    restarted.delete(p.metadata.name);
+    if (!Number.isNaN(ms)) latencies.push(ms);
+  }
+  watch.close();
+  return latencies;
+}
+
+/** RSS in MiB, sampled every second from now on (`t` in seconds). */
+function sampleRss(): { series: { unit: string; t: number[]; v: number[] }; stop(): void } {
+  const start = performance.now();
+  const series = { unit: 'MiB', t: [] as number[], v: [] as number[] };
+  const take = () => {
+    series.t.push(Math.round((performance.now() - start) / 100) / 10);
+    series.v.push(Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10);
+  };
+  take();
+  const timer = setInterval(take, 1000);
+  return { series, stop: () => clearInterval(timer) };
+}
+
+async function burst(c: BurstConfig): Promise<RunResult> {
   // Heartbeats every 5 s, silent after 20 s (Kubernetes: 10 s and 40 s), looked at every second.
   const cluster = await Cluster.start({ minions: c.minions, heartbeatMs: 5000, nodeGracePeriodMs: 20_000, nodeMonitorPeriodMs: 1000 });
   try {
-    const controllers = Math.max(1, Math.round(c.pods / 100));
-    const running = new Map<string, string>(); // pod key → host, while Running
-    let allRunning!: () => void;
-    const converged = new Promise<void>((resolve) => (allRunning = resolve));
-    let target = c.pods;
-    const watch = await cluster.client.watch('pods', {}, (type, p) => {
-      const key = `${p.metadata.namespace}/${p.metadata.name}`;
-      if (type !== 'DELETED' && p.status.phase === 'Running') running.set(key, p.spec.host);
-      else running.delete(key);
-      if (running.size >= target) allRunning();
-    });
+    const running = new RunningPods();
+    const started = { unit: 'pods', t: [] as number[], v: [] as number[] };
+    const watch = await cluster.client.watch('pods', {}, (type, p) => running.seen(type, p));
+    const rss = sampleRss();
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: controllers }, (_, i) => cluster.client.create('replicationcontrollers', controller(i, Math.round(c.pods / controllers)))));
-    target = controllers * Math.round(c.pods / controllers);
-    if (running.size >= target) allRunning();
-    await converged;
+    const sampler = setInterval(() => {
+      started.t.push(Math.round((performance.now() - t0) / 100) / 10);
+      started.v.push(running.hosts.size);
+    }, 250);
+    const target = await createControllers(cluster, c.pods);
+    await running.until(target);
     const allRunningMs = performance.now() - t0;
+    clearInterval(sampler);
     const rssMiB = process.memoryUsage().rss / 2 ** 20;
-
-    // A minion dies: from NotReady to every pod Running again, none on it.
-    const counts = new Map<string, number>();
-    for (const host of running.values()) counts.set(host, (counts.get(host) ?? 0) + 1);
-    const victim = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
-    note(`all ${target} pods Running; killing ${victim}`);
-    await cluster.killMinion(victim);
-    note(`${victim} killed`);
-    await cluster.client.waitFor('nodes', { fields: `metadata.name=${victim}` }, ([n]) => n?.status.conditions[0]?.status === 'Unknown', 120_000);
-    const notReadyAt = performance.now();
-    note(`${victim} NotReady`);
-    let minionLossRecoveryMs = NaN;
-    while (performance.now() - notReadyAt < 120_000) {
-      let onVictim = 0;
-      for (const host of running.values()) if (host === victim) onVictim++;
-      if (running.size >= target && onVictim === 0) {
-        minionLossRecoveryMs = performance.now() - notReadyAt;
-        break;
-      }
-      await sleep(5);
-    }
+    note(`all ${target} pods Running`);
+    const loss = await minionLoss(cluster, running, target);
+    rss.stop();
     watch.close();
     note('recovered; stopping');
-    return { minions: c.minions, pods: target, allRunningMs, podsRunningPerSec: (target / allRunningMs) * 1000, rssMiB, minionLossRecoveryMs, victimPods: counts.get(victim)! };
+    return { minions: c.minions, pods: target, allRunningMs, podsRunningPerSec: (target / allRunningMs) * 1000, rssMiB, ...loss, series: { podsRunning: started, rssMiB: rss.series } };
   } finally {
     await cluster.stop();
   }
 }
 
-async function churn(c: ChurnConfig): Promise<Record<string, number>> {
+async function churn(c: ChurnConfig): Promise<RunResult> {
   const cluster = await Cluster.start({ minions: c.minions, backoff: { initialMs: 0 } });
   try {
     const sent = new Map<string, number>();
     const latencies: number[] = [];
-    const restarts = new Map<string, { at: number; count: number }>();
-    const restartLatencies: number[] = [];
+    const runningPerSec = { unit: 'pods/s', t: [] as number[], v: [] as number[] };
+    let startedThisSecond = 0;
     const watch = await cluster.client.watch('pods', {}, (type, p: Pod) => {
       if (type === 'DELETED' || p.status.phase !== 'Running') return;
-      const name = p.metadata.name;
-      const t = sent.get(name);
-      if (t !== undefined) {
-        latencies.push(performance.now() - t);
-        sent.delete(name);
-      }
-      const crash = restarts.get(name);
-      if (crash && (p.status.containers.c?.restartCount ?? 0) > crash.count && p.status.containers.c?.state.running) {
-        restartLatencies.push(performance.now() - crash.at);
-        restarts.delete(name);
-      }
+      const t = sent.get(p.metadata.name);
+      if (t === undefined) return;
+      latencies.push(performance.now() - t);
+      sent.delete(p.metadata.name);
+      startedThisSecond++;
     });
     // Open loop: each pod is created on schedule, whether or not the earlier ones are answered.
     const total = Math.round(c.rate * c.durationSec);
     const keep = c.rate * 3;
     const created: string[] = [];
+    const rss = sampleRss();
     const start = performance.now();
-    const rss: number[] = [];
     let n = 0;
     while (n < total) {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * c.rate));
@@ -136,44 +210,69 @@ async function churn(c: ChurnConfig): Promise<Record<string, number>> {
         void cluster.client.create('pods', pod(name));
         if (created.length > keep) void cluster.client.delete('pods', created.shift()!).catch(() => {});
       }
-      if (rss.length < Math.floor((performance.now() - start) / 1000)) rss.push(process.memoryUsage().rss);
+      const second = Math.floor((performance.now() - start) / 1000);
+      if (runningPerSec.t.length < second) {
+        runningPerSec.t.push(second);
+        runningPerSec.v.push(startedThisSecond);
+        startedThisSecond = 0;
+      }
       await sleep(1);
     }
     const sendMs = performance.now() - start;
     const deadline = performance.now() + 30_000;
     while (sent.size > 0 && performance.now() < deadline) await sleep(10);
-    const unfinished = sent.size;
-
-    // Crashes: one container at a time, each measured until it runs again.
-    const survivors = (await cluster.client.list('pods')).filter((p) => p.status.phase === 'Running').slice(0, c.crashes);
-    for (const p of survivors) {
-      restarts.set(p.metadata.name, { at: performance.now(), count: p.status.containers.c?.restartCount ?? 0 });
-      await cluster.crashPod(p.metadata.name);
-      const until = performance.now() + 5000;
-      while (restarts.has(p.metadata.name) && performance.now() < until) await sleep(1);
-    }
+    rss.stop();
     watch.close();
+    const unfinished = sent.size;
+    const restartLatencies = c.crashes > 0 ? await crashes(cluster, c.crashes) : [];
     latencies.sort((a, b) => a - b);
     restartLatencies.sort((a, b) => a - b);
-    const tenth = Math.max(1, Math.floor(rss.length / 6));
+    // RSS growth between the first and the last 10 s of the load (the whole first and last sixth when shorter).
+    const window = Math.min(10, Math.max(1, Math.floor(c.durationSec / 6)));
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const rssIn = (from: number, to: number) => rss.series.v.filter((_, i) => rss.series.t[i]! >= from && rss.series.t[i]! < to);
+    const first = avg(rssIn(0, window));
+    const last = avg(rssIn(sendMs / 1000 - window, sendMs / 1000 + 0.5));
     return {
       ratePerSec: (total / sendMs) * 1000,
       podStartupP50Ms: quantile(latencies, 0.5),
       podStartupP90Ms: quantile(latencies, 0.9),
       podStartupP99Ms: quantile(latencies, 0.99),
       unfinishedPods: unfinished,
-      rssGrowthPct: rss.length >= 2 ? ((avg(rss.slice(-tenth)) - avg(rss.slice(0, tenth))) / avg(rss.slice(0, tenth))) * 100 : 0,
-      crashRestartP50Ms: quantile(restartLatencies, 0.5),
-      crashRestartP99Ms: quantile(restartLatencies, 0.99),
-      crashesMeasured: restartLatencies.length,
+      rssGrowthPct: ((last - first) / first) * 100,
+      ...(c.crashes > 0 ? { crashRestartP50Ms: quantile(restartLatencies, 0.5), crashRestartP99Ms: quantile(restartLatencies, 0.99), crashesMeasured: restartLatencies.length } : {}),
+      distributions: { podStartupMs: { unit: 'ms', samples: latencies.map((x) => Math.round(x * 100) / 100) } },
+      series: { podsStartedPerSec: runningPerSec, rssMiB: rss.series },
     };
   } finally {
     await cluster.stop();
   }
 }
 
-const result = config.mode === 'burst' ? await burst(config) : await churn(config);
+async function recovery(c: RecoveryConfig): Promise<RunResult> {
+  const cluster = await Cluster.start({ minions: c.minions, heartbeatMs: 1000, nodeGracePeriodMs: 4000, nodeMonitorPeriodMs: 500, backoff: { initialMs: 0 } });
+  try {
+    const running = new RunningPods();
+    const watch = await cluster.client.watch('pods', {}, (type, p) => running.seen(type, p));
+    const target = await createControllers(cluster, c.pods);
+    await running.until(target);
+    note(`${target} pods Running; crashing ${c.crashes} containers`);
+    const restarts = (await crashes(cluster, c.crashes)).sort((a, b) => a - b);
+    const loss = await minionLoss(cluster, running, target);
+    watch.close();
+    return {
+      crashRestartP50Ms: quantile(restarts, 0.5),
+      crashRestartP99Ms: quantile(restarts, 0.99),
+      crashesMeasured: restarts.length,
+      ...loss,
+      distributions: { crashRestartMs: { unit: 'ms', samples: restarts.map((x) => Math.round(x * 100) / 100) } },
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+const result = config.mode === 'burst' ? await burst(config) : config.mode === 'churn' ? await churn(config) : await recovery(config);
 note('stopped');
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(0);

@@ -72,5 +72,5 @@ agent.destroy();
 latencies.sort((a, b) => a - b);
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
 process.stdout.write(
-  JSON.stringify({ sent, ok: latencies.length - non2xx, non2xx, errors, latencyP50Ms: at(0.5), latencyP99Ms: at(0.99), latencyMaxMs: latencies.at(-1) }) + '\n',
+  JSON.stringify({ sent, ok: latencies.length - non2xx, non2xx, errors, latencyP50Ms: at(0.5), latencyP99Ms: at(0.99), latencyMaxMs: latencies.at(-1), samples: latencies.map((x) => Math.round(x * 100) / 100) }) + '\n',
 );

@@ -1,87 +1,163 @@
 #!/usr/bin/env node
 /**
- * `npm run bench -- <scenario> [--json] [--runs N] [--scale X]`: runs a benchmark scenario and prints
- * its figures as a table, or as one JSON object on the last line of stdout with `--json`.
+ * `helmsman bench <scenario|all> [options]` (also `npm run bench -- …`): runs benchmark scenarios
+ * with progress on stderr, then prints each figure with its median, min–max, target and anchor (or,
+ * with `--json`, one JSON document on stdout) and, with `--report FILE`, writes an HTML report.
  */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ACTORS_TARGETS, benchActors } from './actors.js';
-import { API_TARGETS, benchApi } from './api.js';
-import { benchCluster, CLUSTER_TARGETS } from './cluster.js';
-import { benchProxy, PROXY_TARGETS } from './proxy.js';
-import { benchDocker, DOCKER_TARGETS } from './docker.js';
 import { machineInfo } from './machine.js';
-import type { Figure, Target } from './stats.js';
+import { runWithProgress } from './progress.js';
+import { writeReport } from './report.js';
+import type { BenchResults, ReportedFigure, ScenarioResult } from './results.js';
+import { SCENARIOS, type ScenarioOptions, type ScenarioOutput } from './scenarios.js';
 
-type Scenario = {
-  run: (opts: { runs: number; scale: number; minions?: number; pods?: number; progress: (line: string) => void }) => Promise<{ figures: Record<string, Figure> }>;
-  targets: Record<string, Target>;
-  defaultRuns: number;
-};
+const USAGE = `usage: helmsman bench <${[...Object.keys(SCENARIOS), 'all'].join('|')}> [options]
+  --runs N        runs per figure (medians are reported; default per scenario)
+  --scale X       scales durations and sizes (default 1)
+  --minions N --pods N     cluster size (cluster, recovery, churn's minions)
+  --rate N --duration S    churn's pods per second (1,000) and seconds (60)
+  --json          one JSON document on stdout instead of tables
+  --report FILE   also write an HTML report with charts
+`;
 
-const SCENARIO_TABLE: Record<string, Scenario> = {
-  actors: { run: benchActors, targets: ACTORS_TARGETS, defaultRuns: 5 },
-  api: { run: benchApi, targets: API_TARGETS, defaultRuns: 3 },
-  cluster: { run: benchCluster, targets: CLUSTER_TARGETS, defaultRuns: 3 },
-  proxy: { run: benchProxy, targets: PROXY_TARGETS, defaultRuns: 5 },
-  docker: { run: benchDocker, targets: DOCKER_TARGETS, defaultRuns: 3 },
-};
-const SCENARIOS = Object.keys(SCENARIO_TABLE);
-
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      runs: { type: 'string' },
-      scale: { type: 'string', default: '1' },
-      minions: { type: 'string' },
-      pods: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const scenario = positionals[0];
-  if (values.help || !scenario) {
-    process.stdout.write(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--json] [--runs N] [--scale X] [--minions N --pods N (cluster)]\n`);
-    return values.help ? 0 : 2;
-  }
-  const chosen = SCENARIO_TABLE[scenario];
-  if (!chosen) {
-    process.stderr.write(`unknown scenario "${scenario}"; one of: ${SCENARIOS.join(', ')}\n`);
+/** Runs the command; resolves with the exit code (1 when a scenario failed, 2 for bad usage). */
+export async function benchMain(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        runs: { type: 'string' },
+        scale: { type: 'string', default: '1' },
+        minions: { type: 'string' },
+        pods: { type: 'string' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        report: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const runs = Number(values.runs ?? chosen.defaultRuns);
-  const scale = Number(values.scale);
-  if (!Number.isInteger(runs) || runs < 1) throw new TypeError('--runs must be a positive integer');
-  if (!(scale > 0)) throw new TypeError('--scale must be a number > 0');
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
-  const machine = machineInfo();
-  const count = (name: 'minions' | 'pods') => {
-    if (values[name] === undefined) return undefined;
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1) throw new TypeError(`--${name} must be a positive integer`);
+  const { values, positionals } = parsed;
+  const scenario = positionals[0];
+  if (values.help || !scenario) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const names = scenario === 'all' ? Object.keys(SCENARIOS) : [scenario];
+  if (!names.every((n) => n in SCENARIOS)) {
+    process.stderr.write(`unknown scenario "${scenario}"\n${USAGE}`);
+    return 2;
+  }
+  const count = (name: string, min = 1): number | undefined => {
+    const v = values[name as keyof typeof values];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
     return n;
   };
-  const result = await chosen.run({ runs, scale, minions: count('minions'), pods: count('pods'), progress });
+  let options: Omit<ScenarioOptions, 'runs' | 'progress'>;
+  let runs: number | undefined;
+  try {
+    const scale = Number(values.scale);
+    if (!(scale > 0)) throw new UsageError('--scale must be a number > 0');
+    runs = count('runs');
+    options = { scale, minions: count('minions'), pods: count('pods'), rate: count('rate'), durationSec: count('duration') };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n${USAGE}`);
+    return 2;
+  }
+
+  const results: BenchResults = { command: `helmsman bench ${argv.join(' ')}`, startedAt: new Date().toISOString(), machine: machineInfo(), scenarios: [] };
+  const outputs: Record<string, ScenarioOutput & { runs: number }> = {};
+  let failed = false;
+  await runWithProgress(
+    names.map((name) => ({
+      title: name,
+      run: async (progress) => {
+        const chosen = SCENARIOS[name]!;
+        const why = await chosen.unavailable?.();
+        if (why) {
+          if (scenario !== 'all') throw new Error(why);
+          return `skipped: ${why}`;
+        }
+        const n = runs ?? chosen.defaultRuns;
+        const t0 = performance.now();
+        let output: ScenarioOutput;
+        try {
+          output = await chosen.run({ ...options, runs: n, progress });
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+        outputs[name] = { ...output, runs: n };
+        const result = scenarioResult(name, n, (performance.now() - t0) / 1000, output);
+        results.scenarios.push(result);
+        const figures = Object.values(result.figures).filter((f) => f.target);
+        const missed = figures.filter((f) => !f.met).length;
+        return figures.length === 0 ? 'done' : missed === 0 ? `all ${figures.length} targets met` : `${missed} of ${figures.length} targets missed`;
+      },
+    })),
+  ).catch(() => (failed = true));
+
   if (values.json) {
-    process.stdout.write(JSON.stringify({ scenario, machine, runs, ...result }) + '\n');
-    return 0;
+    const single = scenario !== 'all' ? outputs[scenario] : undefined;
+    const doc = single
+      ? { scenario, machine: results.machine, ...single }
+      : { scenario: 'all', command: results.command, startedAt: results.startedAt, machine: results.machine, scenarios: outputs };
+    process.stdout.write(JSON.stringify(doc) + '\n');
+  } else {
+    process.stdout.write(renderTables(results));
   }
-  const rows: string[][] = [['figure', 'median', 'min – max', 'target', 'anchor']];
-  for (const [key, fig] of Object.entries(result.figures)) {
-    const t = chosen.targets[key];
-    const ok = t ? (t.op === '>=' ? fig.median >= t.value : fig.median <= t.value) : undefined;
-    rows.push([
-      key,
-      fmt(fig.median),
-      `${fmt(fig.min)} – ${fmt(fig.max)}`,
-      t ? `${t.op} ${fmt(t.value)} ${ok ? 'met' : 'MISSED'}` : '',
-      t?.anchor ?? '',
-    ]);
+  if (values.report) {
+    await writeReport(values.report, results);
+    process.stderr.write(`report written to ${values.report}\n`);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  process.stdout.write(`${scenario} — ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${runs} runs (medians)\n`);
-  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
-  return 0;
+  return failed ? 1 : 0;
+}
+
+class UsageError extends Error {}
+
+/** A scenario's figures with their targets and verdicts. */
+function scenarioResult(name: string, runs: number, elapsedSec: number, output: ScenarioOutput): ScenarioResult {
+  const targets = SCENARIOS[name]!.targets;
+  const figures: Record<string, ReportedFigure> = {};
+  for (const [key, fig] of Object.entries(output.figures)) {
+    const target = targets[key];
+    figures[key] = target ? { ...fig, target, met: target.op === '>=' ? fig.median >= target.value : fig.median <= target.value } : { ...fig };
+  }
+  return { scenario: name, runs, elapsedSec, figures, distributions: output.distributions ?? {}, series: output.series ?? {} };
+}
+
+/** The final tables: one per scenario, a missed target in red on a terminal. */
+function renderTables(results: BenchResults): string {
+  const m = results.machine;
+  const color = process.stdout.isTTY === true;
+  const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
+  const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
+  let out = `machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}\n`;
+  for (const s of results.scenarios) {
+    const rows: string[][] = [['figure', 'median', 'min – max', 'target', 'anchor']];
+    const verdicts: (boolean | undefined)[] = [undefined];
+    for (const [key, f] of Object.entries(s.figures)) {
+      rows.push([key, fmt(f.median), `${fmt(f.min)} – ${fmt(f.max)}`, f.target ? `${f.target.op} ${fmt(f.target.value)} ${f.met ? 'met' : 'MISSED'}` : '', f.target?.anchor ?? '']);
+      verdicts.push(f.met);
+    }
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    out += `\n${s.scenario} — ${s.runs} runs (medians), ${Math.round(s.elapsedSec)} s\n`;
+    rows.forEach((r, i) => {
+      const line = r.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
+      out += `${verdicts[i] === false ? red(line) : verdicts[i] === true ? green(line) : line}\n`;
+    });
+  }
+  return out;
 }
 
 function fmt(x: number): string {
@@ -89,10 +165,13 @@ function fmt(x: number): string {
   return String(Math.round(x * 1000) / 1000);
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (err: Error) => {
-    process.stderr.write(`bench: ${err.message}\n`);
-    process.exitCode = 1;
-  },
-);
+// Run directly (`node dist/bench/run.js …`, what `npm run bench` does), not when imported by `helmsman bench`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchMain(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: Error) => {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

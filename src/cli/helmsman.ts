@@ -9,7 +9,7 @@ import { dockerAnswers } from '../runtimes/docker.js';
 
 const USAGE = `usage: helmsman <command> [options]
 
-  up      start a cluster: the REST API (v1beta1, for kubecfg), the scheduler,
+  up      start a cluster: the REST API (v1 for kubectl, v1beta1 for kubecfg), the scheduler,
           the controllers and N minions
             --port N        TCP port (default 8080)
             --address A     address to bind (default 127.0.0.1)
@@ -24,6 +24,8 @@ const USAGE = `usage: helmsman <command> [options]
             --store S       lmdb (default, durable) or memory
             --data DIR      where the lmdb store lives (default ./data)
             --shards N      actor shards (default: one per core)
+  bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
+          docker, all); \`helmsman bench --help\` lists the options
   demo    run the actor-kernel demo
             --minions N --pods N --shards N
 `;
@@ -79,6 +81,8 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `bench` has options of its own (see bench/run.ts).
+  if (argv[0] === 'bench') return (await import('../../bench/run.js')).benchMain(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

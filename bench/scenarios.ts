@@ -1,0 +1,55 @@
+/** Every benchmark scenario `helmsman bench` runs: how to run it, its targets, its default runs. */
+import { ACTORS_TARGETS, benchActors } from './actors.js';
+import { API_TARGETS, benchApi } from './api.js';
+import { benchChurn, CHURN_TARGETS } from './churn.js';
+import { benchCluster, CLUSTER_TARGETS } from './cluster.js';
+import { benchDocker, DOCKER_TARGETS } from './docker.js';
+import { benchProxy, PROXY_TARGETS } from './proxy.js';
+import { benchRecovery, RECOVERY_TARGETS } from './recovery.js';
+import type { Distribution, Series } from './results.js';
+import type { Figure, Target } from './stats.js';
+import { dockerAnswers, dockerSocket } from '../src/runtimes/docker.js';
+
+/** What every scenario is given (each uses what applies to it). */
+export interface ScenarioOptions {
+  runs: number;
+  scale: number;
+  minions?: number;
+  pods?: number;
+  rate?: number;
+  durationSec?: number;
+  /** Tells what the scenario is doing now (one line). */
+  progress: (line: string) => void;
+}
+
+/** What a scenario returns: its `--json` keys, its figures, and what the report charts. */
+export interface ScenarioOutput {
+  figures: Record<string, Figure>;
+  distributions?: Record<string, Distribution>;
+  series?: Record<string, Series>;
+}
+
+/** A scenario. */
+export interface Scenario {
+  run: (opts: ScenarioOptions) => Promise<ScenarioOutput>;
+  targets: Record<string, Target>;
+  defaultRuns: number;
+  /** Why it cannot run here, if it cannot. */
+  unavailable?: () => Promise<string | undefined>;
+}
+
+/** The scenarios, in the order `all` runs them. */
+export const SCENARIOS: Record<string, Scenario> = {
+  actors: { run: benchActors, targets: ACTORS_TARGETS, defaultRuns: 5 },
+  api: { run: benchApi, targets: API_TARGETS, defaultRuns: 3 },
+  cluster: { run: benchCluster, targets: CLUSTER_TARGETS, defaultRuns: 3 },
+  churn: { run: benchChurn, targets: CHURN_TARGETS, defaultRuns: 3 },
+  recovery: { run: benchRecovery, targets: RECOVERY_TARGETS, defaultRuns: 3 },
+  proxy: { run: benchProxy, targets: PROXY_TARGETS, defaultRuns: 5 },
+  docker: {
+    run: benchDocker,
+    targets: DOCKER_TARGETS,
+    defaultRuns: 3,
+    unavailable: async () => ((await dockerAnswers()) ? undefined : `no Docker engine answers at ${dockerSocket()}`),
+  },
+};
