@@ -2,7 +2,8 @@
  * The minion actor: the kubelet of one simulated (or real) machine. It registers its Minion object,
  * heartbeats, watches the pods bound to it, and runs one pod actor per pod as a supervised child on
  * its own shard. When a pod is deleted it stops the pod actor and removes the pod's containers.
- * Its service proxy (one per minion) is a child too.
+ * Its service proxy (one per minion) is a child too. It records the kubelet's events about its
+ * node (`Starting`, `NodeReady`) and `Killing` for the containers of a deleted pod.
  */
 import type { ActorRef, TerminationReason } from '../src/kernel/index.js';
 import type { EnvVar, Node, Pod } from '../src/api/model.js';
@@ -10,6 +11,7 @@ import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { BackoffConfig } from '../src/cluster/backoff.js';
 import type { ProbeDefaults } from '../src/cluster/probe.js';
 import { runtimeFor, type RuntimeConfig } from '../src/runtimes/index.js';
+import { containerPath, EventRecorder } from '../src/cluster/events.js';
 import { PodActor, type PodMsg, type PodProps } from './pod.js';
 import { ServiceProxy } from './service-proxy.js';
 import type { ProxyMode } from '../src/proxy/table.js';
@@ -58,16 +60,23 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   private readonly pods = new Map<string, { uid: string; ref: ActorRef<PodMsg>; ip: number }>();
   /** Pod keys by uid, for messages addressed by uid. */
   private readonly uids = new Map<string, string>();
-  /** Pod uids whose actor is stopping, so their containers can be removed once it has. */
-  private readonly stopping = new Map<string, string>();
+  /** Pods whose actor is stopping (by actor), so their containers can be removed once it has. */
+  private readonly stopping = new Map<string, { uid: string; key: string }>();
   /** Pod uids whose containers are being stopped (within their grace period). */
   private readonly draining = new Set<string>();
   private readonly usedIPs = new Set<number>();
   private nextIP = 0;
   private proxy!: ActorRef;
   private serviceEnv: EnvVar[] = [];
+  private events!: EventRecorder;
 
   override preStart(): void {
+    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'kubelet', host: this.props.name });
+    // The kubelet names its node by name, uid included (`kubectl describe node` looks for both uids).
+    const nodeRef = { kind: 'Node', name: this.props.name, namespace: '', uid: this.props.name, apiVersion: 'v1' };
+    this.events.event(nodeRef, 'Normal', 'Starting', 'Starting kubelet.');
+    // Its first status says Ready (the kubelet records each change of its Ready condition).
+    this.events.event(nodeRef, 'Normal', 'NodeReady', `Node ${this.props.name} status is now: NodeReady`);
     const node: Node = {
       kind: 'Node',
       metadata: { name: this.props.name, namespace: '', uid: '', resourceVersion: 0, creationTimestamp: '', labels: this.props.labels, annotations: {} },
@@ -155,29 +164,35 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     this.pods.delete(key);
     this.uids.delete(uid);
     this.usedIPs.delete(entry.ip);
-    this.stopping.set(`${entry.ref.slot}:${entry.ref.id}`, uid);
+    this.stopping.set(`${entry.ref.slot}:${entry.ref.id}`, { uid, key });
     this.ctx.watch(entry.ref);
     this.ctx.stop(entry.ref);
   }
 
   protected override terminated(ref: ActorRef, _reason: TerminationReason): void {
     const key = `${ref.slot}:${ref.id}`;
-    const uid = this.stopping.get(key);
-    if (uid === undefined) return;
+    const pod = this.stopping.get(key);
+    if (pod === undefined) return;
     this.stopping.delete(key);
+    const { uid } = pod;
+    const slash = pod.key.indexOf('/');
+    const podRef = { kind: 'Pod', namespace: pod.key.slice(0, slash), name: pod.key.slice(slash + 1), uid, apiVersion: 'v1' };
     // Stopping takes up to the grace period (30 s, as Kubernetes'): never hold this actor for it.
     const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
     this.draining.add(uid);
     void runtime
       .list(uid)
-      .then((containers) => Promise.all(containers.map((c) => runtime.remove(c.id, 30_000))))
+      .then((containers) => Promise.all(containers.map((c) => {
+        if (c.state === 'running') this.events.event({ ...podRef, fieldPath: containerPath(c.name) }, 'Normal', 'Killing', `Stopping container ${c.name}`);
+        return runtime.remove(c.id, 30_000);
+      })))
       .finally(() => this.draining.delete(uid));
   }
 
   override async postStop(): Promise<void> {
     // The machine goes away with its containers (a stopped cluster leaves nothing running).
     const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
-    await Promise.all([...this.uids.keys(), ...this.stopping.values(), ...this.draining].map(async (uid) => {
+    await Promise.all([...this.uids.keys(), ...[...this.stopping.values()].map((p) => p.uid), ...this.draining].map(async (uid) => {
       for (const c of await runtime.list(uid)) await runtime.remove(c.id, 0);
     }));
   }

@@ -3,11 +3,14 @@
  * NotReady, and its pods are evicted (deleted, so their replication controllers recreate them on
  * minions that answer) — unless most minions went silent together, which says more about the
  * control plane than about them. The minion's own heartbeat marks it Ready again when it comes back.
+ * It records the node controller's events: `RegisteredNode` for each minion it comes to know,
+ * `NodeNotReady` when it marks one, and `DeletingAllPods` / `NodeControllerEviction` as it evicts.
  */
-import type { Node, Pod } from '../src/api/model.js';
+import type { Node, ObjectReference, Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 import type { RegistryReply } from './registry.js';
+import { EventRecorder, referenceTo } from '../src/cluster/events.js';
 
 /** Props of the node controller. */
 export interface NodeControllerProps extends ControllerProps {
@@ -36,14 +39,18 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
   private readonly evicted = new Set<string>();
   private tokens = 1;
   private lastLook = 0;
+  private events!: EventRecorder;
 
   override preStart(): void {
+    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'node-controller' });
     this.nodes = this.inform<Node>('nodes', 'nodes', {}, {
       onChange: (_key, node, prev) => {
         if (!node) {
           this.observed.delete(prev!.metadata.name);
           return;
         }
+        const { name } = node.metadata;
+        if (!prev) this.events.event(nodeReference(node), 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
         const beat = node.status.conditions.find((c) => c.type === 'Ready')?.lastHeartbeatTime ?? '';
         const seen = this.observed.get(node.metadata.name);
         if (seen?.beat !== beat) this.observed.set(node.metadata.name, { beat, at: this.ctx.clock.now() });
@@ -85,7 +92,7 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
       if (this.tokens < 1) break;
       this.tokens -= 1;
       this.evicted.add(node.metadata.name);
-      this.evict(node.metadata.name);
+      this.evict(node);
     }
   }
 
@@ -96,18 +103,22 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
     };
     const { name, uid } = node.metadata;
     this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'nodes', namespace: '', name, uid, status, reply: false });
+    this.events.event(nodeReference(node), 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
   }
 
   /** Deletes the pods bound to a minion, so their controllers recreate them elsewhere (without holding this actor). */
-  private evict(name: string): void {
+  private evict(node: Node): void {
+    const { name } = node.metadata;
     const registry = this.props.registry;
     const filter = { fields: { requirements: [{ field: 'spec.host', operator: '=' as const, value: name }] } };
     this.ctx.ask<RegistryReply>(registry, { op: 'list', resource: 'pods', filter, version: 'internal' }, 60_000).then(
       (reply) => {
         if (!reply.ok) return;
         const { items } = JSON.parse(reply.body as string) as { items: Pod[] };
+        if (items.length > 0) this.events.event(nodeReference(node), 'Normal', 'DeletingAllPods', `Node ${name} event: Deleting all Pods from Node ${name}.`);
         for (const pod of items) {
           const { namespace, name: podName, uid } = pod.metadata;
+          this.events.event(referenceTo(pod), 'Normal', 'NodeControllerEviction', `Marking for deletion Pod ${podName} from Node ${name}`);
           this.ctx.send(registry, { op: 'delete', resource: 'pods', namespace, name: podName, uid, version: 'internal', reply: false });
         }
       },
@@ -115,4 +126,10 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
       () => this.evicted.delete(name),
     );
   }
+}
+
+/** The node controller names a node as Kubernetes' does: with its uid, in no namespace. */
+function nodeReference(node: Node): ObjectReference {
+  const { name, uid } = node.metadata;
+  return { kind: 'Node', name, namespace: '', uid, apiVersion: 'v1' };
 }

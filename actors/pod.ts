@@ -5,11 +5,15 @@
  *
  * It is level-triggered: a restarted pod actor (after it threw) lists the runtime's containers of
  * its pod and adopts them, so a restart never starts duplicates.
+ *
+ * It records the kubelet's events about its containers (`Pulled`, `Created`, `Started`, `BackOff`,
+ * `Unhealthy`, `Killing`, `Failed`), on the pod with the container's field path.
  */
 import { Actor, type ActorRef } from '../src/kernel/index.js';
 import { timestamp, type Container, type ContainerStatus, type EnvVar, type Pod, type PodPhase, type PodStatus } from '../src/api/model.js';
 import { Backoff, type BackoffConfig } from '../src/cluster/backoff.js';
 import { probeTiming, runProbe, type ProbeDefaults } from '../src/cluster/probe.js';
+import { containerPath, EventRecorder, referenceTo, type EventType } from '../src/cluster/events.js';
 import { ContainerStartError, runtimeFor, type ContainerExit, type ContainerRuntime, type RuntimeConfig, type RuntimeContainer } from '../src/runtimes/index.js';
 
 /** Props of a pod actor. */
@@ -84,9 +88,11 @@ export class PodActor extends Actor<PodMsg, PodProps> {
   private unsubscribe: (() => void) | undefined;
   private lastReported = '';
   private serviceEnv: EnvVar[] = [];
+  private events!: EventRecorder;
 
   override async preStart(): Promise<void> {
     this.pod = this.props.pod;
+    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'kubelet', host: this.props.host.name });
     this.serviceEnv = this.props.serviceEnv;
     this.runtime = runtimeFor(this.props.runtime, this.ctx.clock);
     this.unsubscribe = this.runtime.onExit(this.pod.metadata.uid, (exit) => this.ctx.send(this.ctx.self, { op: 'exited', exit }));
@@ -162,6 +168,10 @@ export class PodActor extends Actor<PodMsg, PodProps> {
         c.reason = c.message = undefined;
         c.startedAt = msg.container.startedAt;
         c.ranOnce = true;
+        // The runtime seam does not tell whether a start pulled its image: the kubelet's words for one it found.
+        this.record(c, 'Normal', 'Pulled', `Container image "${c.spec.image}" already present on machine`);
+        this.record(c, 'Normal', 'Created', `Created container ${c.spec.name}`);
+        this.record(c, 'Normal', 'Started', `Started container ${c.spec.name}`);
         this.scheduleProbe(c, true);
         break;
       }
@@ -178,10 +188,13 @@ export class PodActor extends Actor<PodMsg, PodProps> {
         const c = this.containers.get(msg.name);
         if (!c?.id || c.gen !== msg.gen || c.phase !== 'running') return;
         c.probeFailures = msg.failure === undefined ? 0 : c.probeFailures + 1;
+        if (msg.failure !== undefined) this.record(c, 'Warning', 'Unhealthy', `Liveness probe failed: ${msg.failure}`);
         const { failureThreshold } = probeTiming(c.spec.livenessProbe!, this.props.probe);
         if (c.probeFailures >= failureThreshold) {
           // As the kubelet: an unhealthy container is killed, and its restartPolicy decides.
           c.message = `Liveness probe failed: ${msg.failure}`;
+          const restart = this.pod.spec.restartPolicy === 'Never' ? '' : ', will be restarted';
+          this.record(c, 'Normal', 'Killing', `Container ${c.spec.name} failed liveness probe${restart}`);
           void this.runtime.kill(c.id);
           return;
         }
@@ -194,6 +207,9 @@ export class PodActor extends Actor<PodMsg, PodProps> {
         c.phase = 'waiting';
         c.reason = msg.reason;
         c.message = msg.message;
+        // The kubelet's two events for a failed pull; one for any other failure to create.
+        if (msg.reason === 'ErrImagePull') this.record(c, 'Warning', 'Failed', `Failed to pull image "${c.spec.image}": ${msg.message}`);
+        this.record(c, 'Warning', 'Failed', `Error: ${msg.reason === 'ErrImagePull' ? msg.reason : msg.message}`);
         this.ctx.timers.once(`restart:${c.spec.name}`, c.backoff.delayAfter(0), { op: 'restart', name: c.spec.name });
         break;
       }
@@ -240,6 +256,8 @@ export class PodActor extends Actor<PodMsg, PodProps> {
     c.phase = 'waiting';
     c.reason = 'CrashLoopBackOff';
     c.message = `back-off ${formatSeconds(delay)} restarting failed container=${c.spec.name} pod=${this.pod.metadata.name}`;
+    const { name, namespace, uid } = this.pod.metadata;
+    this.record(c, 'Warning', 'BackOff', `Back-off restarting failed container ${c.spec.name} in pod ${name}_${namespace}(${uid})`);
     this.ctx.timers.once(`restart:${c.spec.name}`, delay, { op: 'restart', name: c.spec.name });
   }
 
@@ -268,6 +286,11 @@ export class PodActor extends Actor<PodMsg, PodProps> {
         this.ctx.send(self, { op: 'startFailed', name, gen, reason, message: err.message });
       },
     );
+  }
+
+  /** Records an event about one of the pod's containers. */
+  private record(c: Tracked, type: EventType, reason: string, message: string): void {
+    this.events.event(referenceTo(this.pod, containerPath(c.spec.name)), type, reason, message);
   }
 
   /** Sends the pod's status to the registry when it changed. */

@@ -3,12 +3,15 @@
  * pods its selector picks, counts the active ones (not Succeeded or Failed), creates pods from the
  * template or deletes the surplus until there are `replicas`, and records the count in the
  * controller's status. Writes it has sent but not yet seen come back are counted as done
- * ("expectations", as in Kubernetes), so it never creates twice for one shortfall.
+ * ("expectations", as in Kubernetes), so it never creates twice for one shortfall. It records the
+ * replication manager's events on the controller: `SuccessfulCreate` and `SuccessfulDelete` when
+ * its watch shows a write of its own landed, `FailedCreate` when the registry refused one.
  */
 import type { Pod, ReplicationController } from '../src/api/model.js';
 import { selectorFromSet } from '../src/api/selector.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
+import { EventRecorder, referenceTo } from '../src/cluster/events.js';
 import type { RegistryReply } from './registry.js';
 
 /** Props of a replication controller actor. */
@@ -38,8 +41,10 @@ export class ReplicationControllerActor extends Controller<ReplicationController
   private readonly deleting = new Set<string>();
   private reconcilePending = false;
   private reportedReplicas = -1;
+  private events!: EventRecorder;
 
   override preStart(): void {
+    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'replication-controller' });
     this.rc = this.props.rc;
     this.reportedReplicas = this.rc.status.replicas;
     this.watchPods();
@@ -47,7 +52,9 @@ export class ReplicationControllerActor extends Controller<ReplicationController
 
   protected handle(msg: ReplicationControllerMsg): void {
     if ('ok' in msg) {
-      if (!msg.ok && msg.error.name) this.creating.delete(msg.error.name);
+      if (!msg.ok && msg.error.name && this.creating.delete(msg.error.name)) {
+        this.events.event(referenceTo(this.rc), 'Warning', 'FailedCreate', `Error creating: ${msg.error.message}`);
+      }
       this.requestReconcile();
       return;
     }
@@ -71,9 +78,10 @@ export class ReplicationControllerActor extends Controller<ReplicationController
     if (this.pods) this.uninform(this.pods);
     const { namespace } = this.rc.metadata;
     this.pods = this.inform<Pod>('pods', 'pods', { namespace, labels: selectorFromSet(this.rc.spec.selector) }, {
-      onChange: (key, pod) => {
-        if (pod) this.creating.delete(pod.metadata.name);
-        else this.deleting.delete(key);
+      onChange: (key, pod, prev) => {
+        if (pod) {
+          if (this.creating.delete(pod.metadata.name)) this.events.event(referenceTo(this.rc), 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+        } else if (this.deleting.delete(key)) this.events.event(referenceTo(this.rc), 'Normal', 'SuccessfulDelete', `Deleted pod: ${prev!.metadata.name}`);
         this.requestReconcile();
       },
       onSynced: () => this.requestReconcile(),

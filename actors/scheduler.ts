@@ -4,12 +4,24 @@
  * gathers the unbound pods that arrive in one burst into a batch, places them with the filters
  * and scores of `schedule`, and sends the bindings to the registry in one message. A pod that fits
  * nowhere stays Pending with kube-scheduler's message, and is tried again whenever minions change.
+ * It records kube-scheduler's events: `Scheduled` with each binding (sent after it, so it lands
+ * before anything the minion records about the pod), and `FailedScheduling` when a pod fits
+ * nowhere — again when the reason changes, or when it still fits nowhere five minutes later.
  */
 import type { Node, Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 import { schedule, SchedulingCache } from '../src/cluster/scheduling.js';
+import { EventRecorder, referenceTo } from '../src/cluster/events.js';
 import type { Binding } from './registry.js';
+
+/**
+ * How often a pod that keeps failing for the same reason gets `FailedScheduling` again. Pods that
+ * do not fit are tried again at every minion change (every heartbeat): an event per try would
+ * flood the registry, and with more unschedulable pods than the recorder remembers, each as a new
+ * event. Kubernetes retries such a pod at least every 5 minutes (podMaxInUnschedulablePodsDuration).
+ */
+const FAILED_SCHEDULING_EVERY_MS = 300_000;
 
 /** What the scheduler handles. */
 export type SchedulerMsg = { op: 'schedule' };
@@ -28,8 +40,12 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
   /** Pods placed in the cache whose binding has not come back yet, with their uid. */
   private readonly assumed = new Map<string, string>();
   private roundPending = false;
+  private events!: EventRecorder;
+  /** The last FailedScheduling recorded for each pod that fits nowhere, until it is bound or gone. */
+  private readonly failures = new Map<string, { message: string; at: number }>();
 
   override preStart(): void {
+    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'default-scheduler' });
     this.nodes = this.inform<Node>('nodes', 'nodes', {}, {
       onChange: (_key, node, prev) => {
         if (node) this.cache.setNode(node);
@@ -47,6 +63,7 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
           this.assumed.delete(key);
           this.queue.delete(key);
           this.unschedulable.delete(key);
+          this.failures.delete(key);
           if (wasPlaced) this.retryUnschedulable();
           return;
         }
@@ -55,6 +72,7 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
           this.assumed.delete(key);
           this.queue.delete(key);
           this.unschedulable.delete(key);
+          this.failures.delete(key);
           return;
         }
         const assumed = this.assumed.get(key);
@@ -86,10 +104,17 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
         return { namespace, name, uid, host: node };
       });
       this.ctx.send(this.props.registry, { op: 'bind', bindings: out });
+      for (const { pod, node } of bindings) this.events.event(referenceTo(pod), 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
     }
     for (const { pod, message } of unschedulable) {
       const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
       this.unschedulable.set(key, { pod, message });
+      const now = this.ctx.clock.now();
+      const last = this.failures.get(key);
+      if (!last || last.message !== message || now - last.at >= FAILED_SCHEDULING_EVERY_MS) {
+        this.failures.set(key, { message, at: now });
+        this.events.event(referenceTo(pod), 'Warning', 'FailedScheduling', message);
+      }
       if (pod.status.message === message) continue;
       const { namespace, name, uid } = pod.metadata;
       const status = { ...pod.status, phase: 'Pending', message };

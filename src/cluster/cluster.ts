@@ -1,6 +1,6 @@
 /**
  * Cluster: a whole helmsman cluster in this process — the registry, the scheduler, the
- * replication, node and endpoints controllers, and N minions with their pods — on an actor system
+ * replication, node, endpoints and event TTL controllers, and N minions with their pods — on an actor system
  * of worker-thread shards, optionally behind the HTTP gateway. `helmsman up` runs one; test suites
  * embed one (`await Cluster.start({ minions: 1000 })`) and drive it through `client`, `waitFor`
  * and the fault-injection methods.
@@ -14,6 +14,7 @@ import { Scheduler } from '../../actors/scheduler.js';
 import { ReplicationManager } from '../../actors/replication-manager.js';
 import { NodeController } from '../../actors/node-controller.js';
 import { EndpointsController } from '../../actors/endpoints-controller.js';
+import { EventTtlController } from '../../actors/event-ttl-controller.js';
 import { Minion, podNetworkOf, type MinionMsg, type MinionProps } from '../../actors/minion.js';
 import type { PodMsg } from '../../actors/pod.js';
 import type { Route } from '../../actors/service-proxy.js';
@@ -34,6 +35,7 @@ export const CLUSTER_MODULES = [
   '../../actors/replication-controller.js',
   '../../actors/node-controller.js',
   '../../actors/endpoints-controller.js',
+  '../../actors/event-ttl-controller.js',
   '../../actors/minion.js',
   '../../actors/pod.js',
   '../../actors/service-proxy.js',
@@ -73,6 +75,8 @@ export interface ClusterOptions {
   backoff?: Partial<BackoffConfig>;
   /** Liveness probe defaults where a probe does not say (default every 10 s, 1 s timeout, 3 failures). */
   probe?: Partial<ProbeDefaults>;
+  /** How long an event lives after its last write (default 3,600,000 ms: Kubernetes' `--event-ttl` of 1 hour). */
+  eventTtlMs?: number;
   /** Each minion's capacity (default: unlimited). */
   minionCapacity?: { cpu?: number; memory?: number };
   /** Each minion's labels, by index (default none). */
@@ -118,6 +122,8 @@ export class Cluster {
     const proxyMode = local ? await resolveProxyMode(options.proxyMode ?? 'auto') : 'none';
     const backoff: BackoffConfig = { ...DEFAULT_BACKOFF, ...options.backoff };
     const store = options.store ?? 'memory';
+    const eventTtlMs = options.eventTtlMs ?? 3_600_000;
+    if (!(typeof eventTtlMs === 'number' && eventTtlMs > 0 && Number.isFinite(eventTtlMs))) throw new RangeError(`eventTtlMs must be a positive number of milliseconds (got ${String(eventTtlMs)})`);
 
     progress(`starting ${shards} actor shards`);
     const system = await ActorSystem.start({ shards, modules: CLUSTER_MODULES, clock: clock ?? 'real' });
@@ -135,6 +141,8 @@ export class Cluster {
         evictionsPerSec: options.evictionsPerSec,
       }, { slot: controllerSlot });
       system.spawn(EndpointsController, 'endpoints-controller', { registry }, { slot: controllerSlot });
+      // Beside the registry: a watcher on its shard gets events without any encoding.
+      system.spawn(EventTtlController, 'event-ttl-controller', { registry, ttlMs: eventTtlMs }, { slot: 0 });
       let api: ApiServer | undefined;
       if (options.api) {
         const where = options.api === true ? {} : options.api;

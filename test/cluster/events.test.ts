@@ -1,0 +1,289 @@
+import test, { type ExecutionContext } from 'ava';
+import { Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
+import { COMBINED_PREFIX, EventRecorder } from '../../src/cluster/events.js';
+import { timestamp, type Event, type ObjectReference, type Pod } from '../../src/api/model.js';
+import type { RegistryRequest } from '../../actors/registry.js';
+import type { Clock } from '../../src/kernel/index.js';
+
+async function startCluster(t: ExecutionContext, options: ClusterOptions = {}): Promise<Cluster> {
+  const cluster = await Cluster.start({ minions: 1, shards: 2, clock: 'virtual', ...options });
+  t.teardown(() => cluster.stop());
+  return cluster;
+}
+
+/** A v1beta1 pod with one container `web` (the fake runtime runs it). */
+function pod(id: string, extra: { annotations?: Record<string, string>; hostPort?: number } = {}) {
+  return {
+    id,
+    kind: 'Pod',
+    apiVersion: 'v1beta1',
+    annotations: extra.annotations ?? {},
+    desiredState: {
+      manifest: {
+        version: 'v1beta1',
+        id,
+        containers: [{ name: 'web', image: 'busybox', ports: extra.hostPort ? [{ containerPort: 80, hostPort: extra.hostPort }] : [] }],
+      },
+    },
+  };
+}
+
+function controller(id: string, replicas: number, labels: Record<string, string>) {
+  return {
+    id,
+    kind: 'ReplicationController',
+    apiVersion: 'v1beta1',
+    desiredState: {
+      replicas,
+      replicaSelector: labels,
+      podTemplate: { desiredState: { manifest: { version: 'v1beta1', id, containers: [{ name: 'web', image: 'busybox' }] } }, labels },
+    },
+    labels,
+  };
+}
+
+const running = (n: number) => (pods: Pod[]) => pods.length === n && pods.every((p) => p.status.phase === 'Running');
+
+/** Events in the order they were written (each of these was written once). */
+const byRevision = (events: Event[]) => [...events].sort((a, b) => a.metadata.resourceVersion - b.metadata.resourceVersion);
+
+/** The events about `name` that a field selector picks, once `condition` holds. */
+function eventsAbout(cluster: Cluster, name: string, more: string, condition: (events: Event[]) => boolean): Promise<Event[]> {
+  return cluster.client.waitFor('events', { fields: `involvedObject.name=${name}${more ? `,${more}` : ''}` }, condition);
+}
+
+// ---- in a cluster ------------------------------------------------------------------------------
+
+test('a pod that runs has the events Scheduled, Pulled, Created and Started, in that order, each from its source and about the pod', async (t) => {
+  const cluster = await startCluster(t);
+  await cluster.client.create('pods', pod('web1'));
+  const [pod1] = await cluster.client.waitFor('pods', {}, running(1));
+  const { uid } = pod1!.metadata;
+  // What kubectl describe asks for.
+  const selector = `involvedObject.namespace=default,involvedObject.kind=Pod,involvedObject.uid=${uid}`;
+  const events = byRevision(await eventsAbout(cluster, 'web1', selector, (es) => es.length >= 4));
+  t.deepEqual(events.map((e) => [e.reason, e.message]), [
+    ['Scheduled', 'Successfully assigned default/web1 to minion-1'],
+    ['Pulled', 'Container image "busybox" already present on machine'],
+    ['Created', 'Created container web'],
+    ['Started', 'Started container web'],
+  ]);
+  const [scheduled, ...kubelet] = events;
+  t.deepEqual(scheduled!.source, { component: 'default-scheduler' });
+  t.like(scheduled!.involvedObject, { kind: 'Pod', name: 'web1', namespace: 'default', uid, apiVersion: 'v1' });
+  t.is(scheduled!.involvedObject.fieldPath, undefined);
+  for (const e of kubelet) {
+    t.deepEqual(e.source, { component: 'kubelet', host: 'minion-1' });
+    t.like(e.involvedObject, { kind: 'Pod', name: 'web1', namespace: 'default', uid, apiVersion: 'v1', fieldPath: 'spec.containers{web}' });
+  }
+  const now = timestamp(cluster.clock!.now());
+  for (const e of events) {
+    t.regex(e.metadata.name, /^web1\.[0-9a-f]{16}$/);
+    t.is(e.metadata.namespace, 'default');
+    t.is(typeof e.involvedObject.resourceVersion, 'string');
+    t.like(e, { type: 'Normal', count: 1, firstTimestamp: now, lastTimestamp: now });
+  }
+});
+
+test('a crash-looping container gives BackOff warnings that are one event whose count climbs, and each restart counts Started again', async (t) => {
+  const cluster = await startCluster(t);
+  await cluster.client.create('pods', pod('crasher', { annotations: { 'fake.helmsman.io/crash': 'true', 'fake.helmsman.io/run-ms': '1000' } }));
+  const state = (p: Pod | undefined) => p?.status.containers.web?.state;
+  const [first] = await cluster.client.waitFor('pods', {}, ([p]) => state(p)?.running !== undefined);
+  for (const [restarts, backoff] of [[0, 10], [1, 20], [2, 40]] as const) {
+    await cluster.advance(1000); // the run ends with code 1
+    await cluster.client.waitFor('pods', {}, ([p]) => state(p)?.waiting?.reason === 'CrashLoopBackOff');
+    await cluster.advance(backoff * 1000);
+    await cluster.client.waitFor('pods', {}, ([p]) => p!.status.containers.web?.restartCount === restarts + 1 && state(p)?.running !== undefined);
+  }
+  const backOffs = await eventsAbout(cluster, 'crasher', 'reason=BackOff', ([e]) => e?.count === 3);
+  t.is(backOffs.length, 1);
+  const [backOff] = backOffs;
+  t.like(backOff, { type: 'Warning', message: `Back-off restarting failed container web in pod crasher_default(${first!.metadata.uid})`, source: { component: 'kubelet', host: 'minion-1' } });
+  t.is(backOff!.involvedObject.fieldPath, 'spec.containers{web}');
+  t.true(Date.parse(backOff!.lastTimestamp) > Date.parse(backOff!.firstTimestamp));
+  const started = await eventsAbout(cluster, 'crasher', 'reason=Started', ([e]) => e?.count === 4);
+  t.is(started.length, 1);
+});
+
+test('a container whose image cannot be pulled gets the kubelet\'s two Failed warnings', async (t) => {
+  const cluster = await startCluster(t);
+  await cluster.client.create('pods', pod('nopull', { annotations: { 'fake.helmsman.io/image-missing': 'true' } }));
+  const failed = await eventsAbout(cluster, 'nopull', 'reason=Failed', (es) => es.length === 2);
+  t.deepEqual(byRevision(failed).map((e) => [e.type, e.message]), [
+    ['Warning', 'Failed to pull image "busybox": image "busybox" not found'],
+    ['Warning', 'Error: ErrImagePull'],
+  ]);
+  t.true(failed.every((e) => e.involvedObject.fieldPath === 'spec.containers{web}'));
+});
+
+test('a pod that fits nowhere gets a FailedScheduling warning with the scheduler\'s message, repeated (counted) every 5 minutes, not at every retry', async (t) => {
+  const cluster = await startCluster(t);
+  await cluster.client.create('pods', pod('a', { hostPort: 8080 }));
+  await cluster.client.waitFor('pods', {}, running(1));
+  await cluster.client.create('pods', pod('b', { hostPort: 8080 }));
+  const [failed] = await eventsAbout(cluster, 'b', 'reason=FailedScheduling', (es) => es.length === 1);
+  t.like(failed, {
+    type: 'Warning',
+    message: "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.",
+    source: { component: 'default-scheduler' },
+    involvedObject: { kind: 'Pod', name: 'b', namespace: 'default' },
+  });
+  t.is((await cluster.client.list('events', { fields: 'involvedObject.name=b,reason=Scheduled' })).length, 0);
+  // Every heartbeat changes the minion, and the scheduler tries the pod again.
+  await cluster.advance(60_000);
+  t.like(await cluster.client.list('events', { fields: 'involvedObject.name=b,reason=FailedScheduling' }), [{ count: 1 }]);
+  await cluster.advance(250_000);
+  const [again] = await eventsAbout(cluster, 'b', 'reason=FailedScheduling', ([e]) => e?.count === 2);
+  t.is(again!.metadata.name, failed!.metadata.name);
+});
+
+test('a replication controller records SuccessfulCreate for each pod it creates and SuccessfulDelete for each it deletes', async (t) => {
+  const cluster = await startCluster(t, { minions: 2 });
+  await cluster.client.create('replicationcontrollers', controller('web', 2, { app: 'web' }));
+  const pods = await cluster.client.waitFor('pods', { labels: 'app=web' }, running(2));
+  const rc = await cluster.client.get('replicationcontrollers', 'web');
+  const created = await eventsAbout(cluster, 'web', 'involvedObject.kind=ReplicationController,reason=SuccessfulCreate', (es) => es.length === 2);
+  t.deepEqual(created.map((e) => e.message).sort(), pods.map((p) => `Created pod: ${p.metadata.name}`).sort());
+  for (const e of created) {
+    t.like(e, { type: 'Normal', count: 1, source: { component: 'replication-controller' } });
+    t.like(e.involvedObject, { kind: 'ReplicationController', name: 'web', namespace: 'default', uid: rc.metadata.uid, apiVersion: 'v1' });
+  }
+  rc.spec.replicas = 1;
+  await cluster.client.update('replicationcontrollers', rc);
+  const [left] = await cluster.client.waitFor('pods', { labels: 'app=web' }, running(1));
+  const [deleted] = await eventsAbout(cluster, 'web', 'involvedObject.kind=ReplicationController,reason=SuccessfulDelete', (es) => es.length === 1);
+  const gone = pods.find((p) => p.metadata.name !== left!.metadata.name)!;
+  t.is(deleted!.message, `Deleted pod: ${gone.metadata.name}`);
+});
+
+test('a minion\'s node has the kubelet\'s Starting and NodeReady and the node controller\'s RegisteredNode; a silent one NodeNotReady, and its pods are evicted with events', async (t) => {
+  const cluster = await startCluster(t, { minions: 3, heartbeatMs: 1000, nodeGracePeriodMs: 3000, nodeMonitorPeriodMs: 500 });
+  const node = await cluster.client.get('nodes', 'minion-1');
+  const startup = await eventsAbout(cluster, 'minion-1', 'involvedObject.kind=Node', (es) => es.length === 3);
+  const by = new Map(startup.map((e) => [e.reason, e]));
+  t.like(by.get('Starting'), { message: 'Starting kubelet.', source: { component: 'kubelet', host: 'minion-1' }, involvedObject: { kind: 'Node', name: 'minion-1', uid: 'minion-1' } });
+  t.like(by.get('NodeReady'), { message: 'Node minion-1 status is now: NodeReady', source: { component: 'kubelet', host: 'minion-1' } });
+  t.like(by.get('RegisteredNode'), {
+    message: 'Node minion-1 event: Registered Node minion-1 in Controller',
+    source: { component: 'node-controller' },
+    involvedObject: { kind: 'Node', name: 'minion-1', uid: node.metadata.uid },
+  });
+  // A node's events live in the default namespace.
+  t.true(startup.every((e) => e.metadata.namespace === 'default'));
+
+  await cluster.client.create('replicationcontrollers', controller('spread', 3, { app: 'spread' }));
+  const pods = await cluster.client.waitFor('pods', { labels: 'app=spread' }, running(3));
+  const victim = pods.find((p) => p.spec.host === 'minion-1')!;
+  await cluster.killMinion('minion-1');
+  for (let i = 0; i < 10; i++) await cluster.advance(500);
+  const silent = await eventsAbout(cluster, 'minion-1', 'involvedObject.kind=Node,source=node-controller', (es) => es.length === 3);
+  const said = new Map(silent.map((e) => [e.reason, e.message]));
+  t.is(said.get('NodeNotReady'), 'Node minion-1 status is now: NodeNotReady');
+  t.is(said.get('DeletingAllPods'), 'Node minion-1 event: Deleting all Pods from Node minion-1.');
+  const [eviction] = await eventsAbout(cluster, victim.metadata.name, 'reason=NodeControllerEviction', (es) => es.length === 1);
+  t.is(eviction!.message, `Marking for deletion Pod ${victim.metadata.name} from Node minion-1`);
+});
+
+test('events expire an hour (the default TTL) after their last write, on the virtual clock', async (t) => {
+  const cluster = await startCluster(t);
+  await cluster.client.create('pods', pod('early'));
+  await eventsAbout(cluster, 'early', '', (es) => es.length === 4);
+  await cluster.advance(40 * 60_000);
+  await cluster.client.create('pods', pod('late'));
+  await eventsAbout(cluster, 'late', '', (es) => es.length === 4);
+  await cluster.advance(19 * 60_000);
+  t.is((await cluster.client.list('events', { fields: 'involvedObject.name=early' })).length, 4, 'still there a minute before the hour');
+  await cluster.advance(2 * 60_000 + 1000);
+  await eventsAbout(cluster, 'early', '', (es) => es.length === 0);
+  t.is((await cluster.client.list('events', { fields: 'involvedObject.name=late' })).length, 4, 'younger events stay');
+  await cluster.advance(40 * 60_000);
+  await eventsAbout(cluster, 'late', '', (es) => es.length === 0);
+});
+
+test('eventTtlMs takes a positive number of milliseconds', async (t) => {
+  await t.throwsAsync(Cluster.start({ minions: 0, eventTtlMs: 0 }), { instanceOf: RangeError, message: /eventTtlMs must be a positive number/ });
+});
+
+// ---- the recorder on its own ---------------------------------------------------------------------
+
+/** A recorder writing into an array, on a clock that moves when the test says. */
+function recorder() {
+  const clock = { t: Date.UTC(2024, 0, 1), now() { return this.t; } } as Clock & { t: number };
+  const sent: Extract<RegistryRequest, { op: 'create' | 'update' }>[] = [];
+  const sink = { clock, send: (_ref: unknown, msg: RegistryRequest) => void sent.push(msg as (typeof sent)[number]) };
+  const rec = new EventRecorder(sink, { id: 1, slot: 0 }, { component: 'kubelet', host: 'minion-1' });
+  return { clock, sent, rec, objects: () => sent.map((m) => m.object as Event) };
+}
+
+const podRef = (name: string): ObjectReference => ({ kind: 'Pod', name, namespace: 'default', uid: `uid-${name}`, apiVersion: 'v1' });
+
+test('the same event again within ten minutes updates the first one (same name, count + 1, later lastTimestamp); later it is a new event', (t) => {
+  const { clock, sent, rec, objects } = recorder();
+  rec.event(podRef('x'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+  clock.t += 60_000;
+  rec.event(podRef('x'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+  t.deepEqual(sent.map((m) => m.op), ['create', 'update']);
+  const [first, second] = objects();
+  t.is(second!.metadata.name, first!.metadata.name);
+  t.like(second, { count: 2, firstTimestamp: first!.firstTimestamp, lastTimestamp: timestamp(clock.t) });
+  // A different message is a different event.
+  rec.event(podRef('x'), 'Warning', 'BackOff', 'Back-off restarting failed container db');
+  t.is(sent[2]!.op, 'create');
+  clock.t += 600_001;
+  rec.event(podRef('x'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+  t.is(sent[3]!.op, 'create');
+  t.not(objects()[3]!.metadata.name, first!.metadata.name);
+  t.is(objects()[3]!.count, 1);
+});
+
+test('the spam filter lets 25 events about one object through, drops the rest, and lets one more through after 5 minutes', (t) => {
+  const { clock, sent, rec, objects } = recorder();
+  for (let i = 0; i < 30; i++) rec.event(podRef('x'), 'Normal', `Reason${i}`, 'something happened');
+  t.is(sent.length, 25);
+  // The bucket is per object.
+  rec.event(podRef('y'), 'Normal', 'Reason0', 'something happened');
+  t.is(sent.length, 26);
+  clock.t += 150_000; // half a token
+  rec.event(podRef('x'), 'Normal', 'Late', 'something happened');
+  t.is(sent.length, 26);
+  clock.t += 150_000;
+  rec.event(podRef('x'), 'Normal', 'Later', 'something happened');
+  rec.event(podRef('x'), 'Normal', 'Later still', 'something happened');
+  t.is(sent.length, 27);
+  t.is(objects()[26]!.reason, 'Later');
+});
+
+test('repeats the spam filter drops still count: the next one let through carries the full count', (t) => {
+  const { clock, sent, rec, objects } = recorder();
+  for (let i = 0; i < 30; i++) rec.event(podRef('x'), 'Warning', 'Unhealthy', 'Liveness probe failed: timeout');
+  t.is(sent.length, 25);
+  t.deepEqual(sent.map((m) => m.op), ['create', ...Array<string>(24).fill('update')]);
+  clock.t += 300_000;
+  rec.event(podRef('x'), 'Warning', 'Unhealthy', 'Liveness probe failed: timeout');
+  t.is(objects().at(-1)!.count, 31);
+});
+
+test('more than ten messages of one reason within ten minutes are combined into one event', (t) => {
+  const { sent, rec, objects } = recorder();
+  for (let i = 0; i < 12; i++) rec.event(podRef('x'), 'Warning', 'Unhealthy', `Liveness probe failed: attempt ${i}`);
+  const events = objects();
+  t.is(events.filter((e) => !e.message.startsWith(COMBINED_PREFIX)).length, 9);
+  const combined = events.filter((e) => e.message.startsWith(COMBINED_PREFIX));
+  t.deepEqual(combined.map((e) => [e.message, e.count]), [
+    [`${COMBINED_PREFIX}Liveness probe failed: attempt 9`, 1],
+    [`${COMBINED_PREFIX}Liveness probe failed: attempt 10`, 2],
+    [`${COMBINED_PREFIX}Liveness probe failed: attempt 11`, 3],
+  ]);
+  t.is(new Set(combined.map((e) => e.metadata.name)).size, 1);
+  t.deepEqual(sent.slice(9).map((m) => m.op), ['create', 'update', 'update']);
+});
+
+test('an event about a cluster-scoped object lives in the default namespace and is named after the object', (t) => {
+  const { rec, objects } = recorder();
+  rec.event({ kind: 'Node', name: 'minion-1', namespace: '', uid: 'minion-1', apiVersion: 'v1' }, 'Normal', 'Starting', 'Starting kubelet.');
+  const [event] = objects();
+  t.is(event!.metadata.namespace, 'default');
+  t.regex(event!.metadata.name, /^minion-1\.[0-9a-f]{16}$/);
+  t.like(event, { source: { component: 'kubelet', host: 'minion-1' }, type: 'Normal', count: 1 });
+});
