@@ -27,6 +27,8 @@ export interface MinionProps extends ControllerProps {
   runtime: RuntimeConfig;
   /** How the minion's service proxy serves services. */
   proxyMode: ProxyMode;
+  /** Whether the kubelet records container events (see ClusterOptions.kubeletEvents). */
+  kubeletEvents: boolean;
   backoff: BackoffConfig;
   probe: ProbeDefaults;
   /** How often the Minion's Ready condition is renewed (default 10,000 ms, as the kubelet). */
@@ -151,6 +153,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       probe: this.props.probe,
       runtime: this.props.runtime,
       backoff: this.props.backoff,
+      events: this.props.kubeletEvents,
     };
     const ref = this.ctx.spawn(PodActor, uid, props);
     this.pods.set(key, { uid, ref, ip });
@@ -183,7 +186,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     void runtime
       .list(uid)
       .then((containers) => Promise.all(containers.map((c) => {
-        if (c.state === 'running') this.events.event({ ...podRef, fieldPath: containerPath(c.name) }, 'Normal', 'Killing', `Stopping container ${c.name}`);
+        if (c.state === 'running' && this.props.kubeletEvents) this.events.event({ ...podRef, fieldPath: containerPath(c.name) }, 'Normal', 'Killing', `Stopping container ${c.name}`);
         return runtime.remove(c.id, 30_000);
       })))
       .finally(() => this.draining.delete(uid));

@@ -31,6 +31,8 @@ export interface PodProps {
   serviceEnv: EnvVar[];
   /** The kubelet's liveness probe defaults. */
   probe: ProbeDefaults;
+  /** Whether the kubelet records its container events (Pulled, Created, Started, BackOff…). */
+  events: boolean;
 }
 
 /** What a pod actor handles. */
@@ -290,7 +292,7 @@ export class PodActor extends Actor<PodMsg, PodProps> {
 
   /** Records an event about one of the pod's containers. */
   private record(c: Tracked, type: EventType, reason: string, message: string): void {
-    this.events.event(referenceTo(this.pod, containerPath(c.spec.name)), type, reason, message);
+    if (this.props.events) this.events.event(referenceTo(this.pod, containerPath(c.spec.name)), type, reason, message);
   }
 
   /** Sends the pod's status to the registry when it changed. */

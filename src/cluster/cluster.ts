@@ -75,6 +75,12 @@ export interface ClusterOptions {
   backoff?: Partial<BackoffConfig>;
   /** Liveness probe defaults where a probe does not say (default every 10 s, 1 s timeout, 3 failures). */
   probe?: Partial<ProbeDefaults>;
+  /**
+   * Whether the kubelets record container events (Pulled, Created, Started, Killing, BackOff,
+   * Unhealthy, Failed). Default: yes with a real runtime; no with the fake one, as kwok's simulated
+   * kubelets record none (the scheduler's and controllers' events are recorded either way).
+   */
+  kubeletEvents?: boolean;
   /** How long an event lives after its last write (default 3,600,000 ms: Kubernetes' `--event-ttl` of 1 hour). */
   eventTtlMs?: number;
   /** Each minion's capacity (default: unlimited). */
@@ -163,6 +169,7 @@ export class Cluster {
           capacity: options.minionCapacity ?? {},
           runtime,
           proxyMode,
+          kubeletEvents: options.kubeletEvents ?? local,
           backoff,
           probe: { ...DEFAULT_PROBE, ...options.probe },
           heartbeatMs: options.heartbeatMs ?? 10_000,

@@ -6,7 +6,7 @@ import type { RegistryRequest } from '../../actors/registry.js';
 import type { Clock } from '../../src/kernel/index.js';
 
 async function startCluster(t: ExecutionContext, options: ClusterOptions = {}): Promise<Cluster> {
-  const cluster = await Cluster.start({ minions: 1, shards: 2, clock: 'virtual', ...options });
+  const cluster = await Cluster.start({ minions: 1, shards: 2, clock: 'virtual', kubeletEvents: true, ...options });
   t.teardown(() => cluster.stop());
   return cluster;
 }
@@ -286,4 +286,15 @@ test('an event about a cluster-scoped object lives in the default namespace and 
   t.is(event!.metadata.namespace, 'default');
   t.regex(event!.metadata.name, /^minion-1\.[0-9a-f]{16}$/);
   t.like(event, { source: { component: 'kubelet', host: 'minion-1' }, type: 'Normal', count: 1 });
+});
+
+test('with the fake runtime the kubelets record no container events unless asked, as kwok\'s; the scheduler\'s are recorded', async (t) => {
+  const cluster = await Cluster.start({ minions: 1, shards: 1 });
+  t.teardown(() => cluster.stop());
+  await cluster.client.create('pods', { id: 'quiet', kind: 'Pod', apiVersion: 'v1beta1', desiredState: { manifest: { version: 'v1beta1', id: 'quiet', containers: [{ name: 'c', image: 'busybox' }] } } });
+  await cluster.client.waitFor('pods', { fields: 'metadata.name=quiet' }, ([p]) => p?.status.phase === 'Running');
+  const [scheduled] = await cluster.client.waitFor('events', { fields: 'involvedObject.name=quiet' }, (es) => es.length > 0);
+  t.is(scheduled!.reason, 'Scheduled');
+  await new Promise((r) => setTimeout(r, 300));
+  t.deepEqual((await cluster.client.list('events', { fields: 'involvedObject.name=quiet' })).map((e) => e.reason), ['Scheduled']);
 });

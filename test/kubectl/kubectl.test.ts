@@ -11,7 +11,7 @@ let kubectl: Kubectl;
 const dir = mkdtempSync(join(tmpdir(), 'helmsman-kubectl-files-'));
 
 test.before(async () => {
-  cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'fake', api: true });
+  cluster = await Cluster.start({ minions: 2, shards: 2, runtime: 'fake', api: true, kubeletEvents: true });
   kubectl = new Kubectl(cluster.url!);
 });
 test.after.always(() => cluster?.stop());
