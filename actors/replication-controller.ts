@@ -7,7 +7,7 @@
  * replication manager's events on the controller: `SuccessfulCreate` and `SuccessfulDelete` when
  * its watch shows a write of its own landed, `FailedCreate` when the registry refused one.
  */
-import type { Pod, ReplicationController } from '../src/api/model.js';
+import { podReady, type Pod, type ReplicationController } from '../src/api/model.js';
 import { selectorFromSet } from '../src/api/selector.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
@@ -41,12 +41,14 @@ export class ReplicationControllerActor extends Controller<ReplicationController
   private readonly deleting = new Set<string>();
   private reconcilePending = false;
   private reportedReplicas = -1;
+  private reportedReady = -1;
   private events!: EventRecorder;
 
   override preStart(): void {
     this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'replication-controller' });
     this.rc = this.props.rc;
     this.reportedReplicas = this.rc.status.replicas;
+    this.reportedReady = this.rc.status.readyReplicas ?? -1;
     this.watchPods();
   }
 
@@ -85,8 +87,8 @@ export class ReplicationControllerActor extends Controller<ReplicationController
         this.requestReconcile();
       },
       onSynced: () => this.requestReconcile(),
-      // Pods that always restart never finish: their status changes cannot change the count.
-    }, { statusChanges: this.rc.spec.template.spec.restartPolicy !== 'Always' });
+      // Pods that always restart never finish: of their status changes, only readiness flips change what is counted.
+    }, { statusChanges: this.rc.spec.template.spec.restartPolicy !== 'Always' ? true : 'readiness' });
   }
 
   /** Coalesces the changes of one burst into one reconcile. */
@@ -115,10 +117,13 @@ export class ReplicationControllerActor extends Controller<ReplicationController
         this.ctx.send(this.props.registry, { op: 'delete', resource: 'pods', namespace, name, uid, version: 'internal', reply: false });
       }
     }
-    if (active.length !== this.reportedReplicas) {
+    let ready = 0;
+    for (const [, pod] of active) if (podReady(pod)) ready++;
+    if (active.length !== this.reportedReplicas || ready !== this.reportedReady) {
       this.reportedReplicas = active.length;
+      this.reportedReady = ready;
       const { namespace, name, uid } = this.rc.metadata;
-      this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'replicationcontrollers', namespace, name, uid, status: { replicas: active.length }, reply: false });
+      this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'replicationcontrollers', namespace, name, uid, status: { replicas: active.length, readyReplicas: ready }, reply: false });
     }
   }
 

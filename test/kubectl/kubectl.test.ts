@@ -122,6 +122,8 @@ kubectlTest('kubectl scale sets a controller\'s replicas through the scale subre
   await ok(t, 'wait', '--for=jsonpath={.status.replicas}=3', 'rc/frontend', '--timeout=30s');
   const pods = tableRows(await ok(t, 'get', 'pods', '-l', 'app=frontend', '--no-headers'));
   t.is(pods.length, 3);
+  await ok(t, 'wait', '--for=jsonpath={.status.readyReplicas}=3', 'rc/frontend', '--timeout=30s');
+  t.deepEqual(tableRows(await ok(t, 'get', 'rc', 'frontend', '--no-headers')).map((r) => r.slice(0, 4)), [['frontend', '3', '3', '3']]);
 });
 
 kubectlTest('kubectl patch (merge, JSON, strategic) and label change a pod', async (t) => {
