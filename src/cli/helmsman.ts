@@ -24,6 +24,7 @@ const USAGE = `usage: helmsman <command> [options]
             --store S       lmdb (default, durable) or memory
             --data DIR      where the lmdb store lives (default ./data)
             --shards N      actor shards (default: one per core)
+            --event-ttl D   how long events are kept (default 1h; e.g. 30m, 1h30m)
   bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
           docker, all); \`helmsman bench --help\` lists the options
   demo    run the actor-kernel demo
@@ -39,6 +40,18 @@ function int(value: string | undefined, name: string, fallback: number, min = 1)
 
 class UsageError extends Error {}
 
+/** A duration as Kubernetes' flags write it (`1h`, `30m`, `1h30m0s`, `90s`, `500ms`), in ms. */
+function durationMs(text: string, name: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let ms = 0;
+  const rest = text.replace(/(\d+(?:\.\d+)?)(ms|h|m|s)/g, (_, n: string, unit: string) => {
+    ms += Number(n) * units[unit]!;
+    return '';
+  });
+  if (rest !== '' || !(ms > 0)) throw new UsageError(`--${name} must be a duration such as 1h, 30m or 1h30m0s`);
+  return ms;
+}
+
 async function up(values: Record<string, string | boolean | undefined>, out: (line: string) => void): Promise<void> {
   const started = performance.now();
   const store = (values.store as string | undefined) ?? 'lmdb';
@@ -51,6 +64,8 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   if (port > 65535) throw new UsageError('--port must be at most 65535');
   const minions = int(values.minions as string | undefined, 'minions', 3, 0);
   const shards = int(values.shards as string | undefined, 'shards', availableParallelism());
+  const eventTtl = values['event-ttl'] as string | undefined;
+  const eventTtlMs = eventTtl === undefined ? undefined : durationMs(eventTtl, 'event-ttl');
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
   const cluster = await Cluster.start({
     api: { port, address: values.address as string | undefined },
@@ -60,6 +75,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     shards,
     runtime: runtime as (typeof RUNTIME_KINDS)[number],
     proxyMode: proxyMode as 'auto' | 'userspace' | 'iptables',
+    eventTtlMs,
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
   out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''}, API on ${cluster.url}`);
@@ -95,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
       minions: { type: 'string' },
       runtime: { type: 'string' },
       'proxy-mode': { type: 'string' },
+      'event-ttl': { type: 'string' },
       pods: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
