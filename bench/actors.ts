@@ -73,7 +73,7 @@ export async function benchActors(opts: ActorsBenchOptions): Promise<ActorsBench
     const asker = system.spawn(Asker, 'asker', undefined, { slot: 0 });
 
     for (let r = 0; r < opts.runs; r++) {
-      opts.progress(`actors: run ${r + 1}/${opts.runs}`);
+      opts.progress(`run ${r + 1}/${opts.runs}`);
       const inShardN = n(5_000_000);
       runs.inShardMsgsPerSec!.push(
         await rate(inShardN, () => system.send(local.source, { kind: 'go', target: local.sink, n: inShardN, fresh: false }), system, local.sink),

@@ -126,7 +126,7 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     }
   };
   for (let r = 0; r < opts.runs; r++) {
-    opts.progress(`api: run ${r + 1}/${opts.runs}`);
+    opts.progress(`run ${r + 1}/${opts.runs}`);
     // Every measurement follows a 1 s warm-up of the same load (connections, JIT), as the paced one does.
     const warm = async (config: Record<string, unknown>) => {
       await load({ ...config, durationSec: 1, prefix: 'warm' });
@@ -170,7 +170,7 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
       runs.mutatingP99Ms!.push(run.latencyP99Ms);
       paced.samples.push(...run.samples);
     });
-    opts.progress(`api: filling a server with ${listSize.toLocaleString('en-US')} pods`);
+    opts.progress(`filling a server with ${listSize.toLocaleString('en-US')} pods`);
     await phase({ store: 'memory', fill: listSize }, async (url) => {
       runs.list100kPodsMs!.push(await timeList(url));
     });

@@ -274,5 +274,5 @@ async function recovery(c: RecoveryConfig): Promise<RunResult> {
 
 const result = config.mode === 'burst' ? await burst(config) : config.mode === 'churn' ? await churn(config) : await recovery(config);
 note('stopped');
-process.stdout.write(JSON.stringify(result) + '\n');
-process.exit(0);
+// Exit once the line is out: a pipe is written asynchronously, and the samples make it long.
+process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));

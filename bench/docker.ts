@@ -24,7 +24,7 @@ export async function benchDocker(opts: { runs: number; progress: (line: string)
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   try {
     for (let r = 0; r < opts.runs; r++) {
-      opts.progress(`docker: run ${r + 1}/${opts.runs}`);
+      opts.progress(`run ${r + 1}/${opts.runs}`);
       const bare: number[] = [];
       for (let i = 0; i < 10; i++) {
         const t0 = performance.now();

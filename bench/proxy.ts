@@ -65,20 +65,20 @@ async function servedPod(proxyMode: 'auto' | 'userspace'): Promise<{ cluster: Cl
 
 /** Runs `runs` rounds (direct, then through each proxy) and returns the medians. */
 export async function benchProxy(opts: { runs: number; scale: number; progress: (line: string) => void }): Promise<ProxyBenchResult> {
-  opts.progress('proxy: starting a cluster (process runtime) with one pod behind a service');
+  opts.progress('starting a cluster (process runtime) with one pod behind a service');
   const main = await servedPod('auto');
   let relay: Awaited<ReturnType<typeof servedPod>> | undefined;
   try {
-    opts.progress(`proxy: ${main.proxied} → ${main.direct} (${main.cluster.proxyMode})`);
+    opts.progress(`${main.proxied} → ${main.direct} (${main.cluster.proxyMode})`);
     if (main.cluster.proxyMode !== 'userspace') {
       relay = await servedPod('userspace');
-      opts.progress(`proxy: ${relay.proxied} → ${relay.direct} (userspace)`);
+      opts.progress(`${relay.proxied} → ${relay.direct} (userspace)`);
     }
     const seconds = Math.max(1, Math.round(4 * opts.scale));
     const runs: Record<string, number[]> = { directReqPerSec: [], proxyReqPerSec: [], proxyRatio: [] };
     if (relay) Object.assign(runs, { userspaceProxyReqPerSec: [], userspaceProxyRatio: [] });
     for (let r = 0; r < opts.runs; r++) {
-      opts.progress(`proxy: run ${r + 1}/${opts.runs}`);
+      opts.progress(`run ${r + 1}/${opts.runs}`);
       const d = await load(main.direct, seconds);
       const p = await load(main.proxied, seconds);
       runs.directReqPerSec!.push(d);

@@ -108,10 +108,10 @@ export async function benchMain(argv: string[]): Promise<number> {
   ).catch(() => (failed = true));
 
   if (values.json) {
-    const single = scenario !== 'all' ? outputs[scenario] : undefined;
-    const doc = single
-      ? { scenario, machine: results.machine, ...single }
-      : { scenario: 'all', command: results.command, startedAt: results.startedAt, machine: results.machine, scenarios: outputs };
+    const doc =
+      scenario !== 'all'
+        ? { scenario, machine: results.machine, ...(outputs[scenario] ?? { error: 'the scenario failed (see stderr)' }) }
+        : { scenario: 'all', command: results.command, startedAt: results.startedAt, machine: results.machine, scenarios: outputs };
     process.stdout.write(JSON.stringify(doc) + '\n');
   } else {
     process.stdout.write(renderTables(results));
