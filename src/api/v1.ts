@@ -30,7 +30,7 @@ import type {
 } from './model.js';
 import { RESOURCE_OF_KIND, RESOURCES, type Resource } from './resources.js';
 import { badRequest, invalid, type StatusCause } from './status.js';
-import { formatPath, type DecodeOptions } from './v1beta1.js';
+import { formatPath, omitUndefined, type DecodeOptions } from './v1beta1.js';
 import { formatQuantity, parseQuantity } from './quantity.js';
 
 // ---- kinds ---------------------------------------------------------------------------------------
@@ -1086,11 +1086,4 @@ export function v1Path(resource: Resource, path: string): string {
     default:
       return path;
   }
-}
-
-/** A copy without undefined properties (so that round trips compare equal). */
-function omitUndefined<T extends Record<string, unknown>>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
-  return out as T;
 }

@@ -627,7 +627,7 @@ export function v1beta1Path(resource: Resource, path: string): string {
  * A copy without undefined properties (so that round trips compare equal and JSON stays on the
  * fast path). A copy rather than `delete`, which would turn the object into a slow dictionary.
  */
-function omitUndefined<T extends Record<string, unknown>>(o: T): T {
+export function omitUndefined<T extends Record<string, unknown>>(o: T): T {
   const out: Record<string, unknown> = {};
   for (const k in o) if (o[k] !== undefined) out[k] = o[k];
   return out as T;
