@@ -37,11 +37,11 @@ export function v1Routes(registry: RegistryClient, logs: LogReader | undefined):
   });
   router.put('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
     const body = await readBody(ctx.req);
-    ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, () => body);
+    ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, () => body, hasResourceVersion(body));
   });
   router.patch('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
     const { type, patch } = await readPatch(ctx.req);
-    ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, (scale) => applyPatch(type, scale, patch, 'Scale'));
+    ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, (scale) => applyPatch(type, scale, patch, 'Scale'), hasResourceVersion(patch));
   });
 
   // Namespaced resources in one namespace.
@@ -157,8 +157,11 @@ class V1 {
     this.registry.answer(ctx, await this.registry.ask({ op: 'delete', resource, namespace, name, version: 'v1' }));
   }
 
-  /** Reads a controller's Scale, changes it with `change`, writes the replicas back; answers the new Scale. */
-  async scale(ctx: Context, namespace: string, name: string, change: (scale: Record<string, unknown>) => unknown): Promise<Record<string, unknown>> {
+  /**
+   * Reads a controller's Scale, changes it with `change`, writes the replicas back; answers the new
+   * Scale. `pinned`: the client named a resourceVersion (a precondition, so a conflict is not retried).
+   */
+  async scale(ctx: Context, namespace: string, name: string, change: (scale: Record<string, unknown>) => unknown, pinned: boolean): Promise<Record<string, unknown>> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get('replicationcontrollers', namespace, name);
       const scale = scaleOf(current);
@@ -169,7 +172,6 @@ class V1 {
       }
       const rc = this.decode(ctx, 'replicationcontrollers', current, namespace, false) as ReplicationController;
       rc.spec.replicas = replicas;
-      const pinned = wanted.metadata?.resourceVersion !== undefined && wanted.metadata.resourceVersion !== '';
       rc.metadata.resourceVersion = Number(pinned ? wanted.metadata!.resourceVersion : (current.metadata as { resourceVersion: string }).resourceVersion);
       if (isDryRun(ctx)) return scaleOf(toV1(rc));
       const reply = await this.registry.ask({ op: 'update', resource: 'replicationcontrollers', object: rc, version: 'v1' });
