@@ -40,7 +40,11 @@ export type RegistryRequest =
   | { op: 'get'; resource: Resource; namespace: string; name: string; version: ApiVersion }
   | { op: 'list'; resource: Resource; filter: Filter; version: ApiVersion }
   | { op: 'create'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode }
-  | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode }
+  /**
+   * `orCreate` creates the object when there is none to update: an event recorder's write, as
+   * client-go's recorder creates an event again when its update finds it expired.
+   */
+  | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode; orCreate?: boolean }
   | { op: 'delete'; resource: Resource; namespace: string; name: string; version: ApiVersion; uid?: string; reply?: ReplyMode }
   /** Replaces an object's status (kubelets, controllers); `uid`, when given, must match. */
   | { op: 'setStatus'; resource: Resource; namespace: string; name: string; uid?: string; status: unknown; reply?: ReplyMode }
@@ -121,7 +125,11 @@ interface Change {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   object: ApiObject;
   prev: ApiObject | undefined;
-  /** The object as internal JSON, made once for every internal watcher. */
+  /**
+   * The object as internal JSON, made once for the internal watchers on other shards of one
+   * delivery, then dropped: kept in the history, every change's JSON would outlive the young
+   * generation and fill the old one with garbage.
+   */
   json?: string;
   /** Only the status changed. */
   statusOnly?: boolean;
@@ -260,7 +268,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       case 'create':
         return this.create(msg.resource, msg.object, msg.version, msg.reply ?? true);
       case 'update':
-        return this.update(msg.resource, msg.object, msg.version, msg.reply ?? true);
+        return this.update(msg.resource, msg.object, msg.version, msg.reply ?? true, msg.orCreate ?? false);
       case 'delete':
         return this.remove(msg.resource, msg.namespace, msg.name, msg.version, msg.uid, msg.reply ?? true);
       case 'setStatus':
@@ -329,16 +337,17 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       object.spec.clusterIP = ip;
       if (ip !== 'None') this.clusterIPs.add(ip);
     }
-    object.metadata.uid = randomUUID();
+    object.metadata.uid = newUid();
     object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
     object.metadata.resourceVersion = 0;
     this.write({ op: { type: 'put', key, value: object, expect: 0 }, resource, type: 'ADDED', prev: undefined, replyTo: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code: 201 });
   }
 
-  private update(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode): void {
+  private update(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode, orCreate: boolean): void {
     const { namespace, name, resourceVersion } = object.metadata;
     const key = storeKey(resource, namespace, name);
     const prev = this.current(resource, key);
+    if (!prev && orCreate) return this.create(resource, object, version, reply);
     if (!prev) return this.fail(notFoundInfo(resource, name, version), reply);
     if (resourceVersion && resourceVersion !== prev.metadata.resourceVersion) {
       return this.fail(conflictInfo(resource, name, version), reply);
@@ -486,6 +495,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     this.history.push(change);
     if (this.history.length > (this.props.historySize ?? 10_000)) this.horizon = this.history.shift()!.revision;
     this.watchIndex.get(change.resource)!.forEach(change.object, change.prev, (w) => this.deliver(w, change));
+    change.json = undefined;
   }
 
   /** Sends one change to a watcher as the event its filter sees (a label change can add or remove). */
@@ -524,7 +534,11 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const w: Watcher = { id: msg.id, resource: msg.resource, filter: msg.filter, version: msg.version, inbox: msg.inbox, statusChanges: msg.statusChanges ?? true };
     if (!internal) this.ctx.reply({ ok: true, code: 200, body: '' } satisfies RegistryReply);
     if (from > 0) {
-      for (const change of this.history) if (change.revision > from && change.resource === w.resource) this.deliver(w, change);
+      for (const change of this.history) {
+        if (change.revision <= from || change.resource !== w.resource) continue;
+        this.deliver(w, change);
+        change.json = undefined;
+      }
     } else {
       // No resourceVersion: the current state first, as ADDED events, then every change.
       for (const obj of this.objects.get(w.resource)!.candidates(w.filter)) {
@@ -552,6 +566,15 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       this.watchIndex.get(w.resource)!.delete(w);
     }
   }
+}
+
+/**
+ * A random uid as one flat string. `randomUUID()` returns a rope of some twenty pieces (its hex
+ * bytes joined one by one), about 450 bytes where the flat string takes 56: and every object the
+ * registry holds keeps its uid.
+ */
+function newUid(): string {
+  return Buffer.from(randomUUID(), 'latin1').toString('latin1');
 }
 
 function resourceOfKey(key: string): Resource {

@@ -30,6 +30,8 @@ interface ChurnConfig {
   minions: number;
   rate: number;
   durationSec: number;
+  /** Seconds of the same load before the measured ones (0: measure from an idle cluster). */
+  warmupSec: number;
   crashes: number;
 }
 
@@ -195,30 +197,42 @@ async function churn(c: ChurnConfig): Promise<RunResult> {
       startedThisSecond++;
     });
     // Open loop: each pod is created on schedule, whether or not the earlier ones are answered.
-    const total = Math.round(c.rate * c.durationSec);
     const keep = c.rate * 3;
     const created: string[] = [];
-    const rss = sampleRss();
-    const start = performance.now();
-    let n = 0;
-    while (n < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * c.rate));
-      for (; n < due; n++) {
-        const name = `churn-${n}`;
-        sent.set(name, performance.now());
-        created.push(name);
-        void cluster.client.create('pods', pod(name));
-        if (created.length > keep) void cluster.client.delete('pods', created.shift()!).catch(() => {});
+    const drive = async (seconds: number, prefix: string): Promise<number> => {
+      const total = Math.round(c.rate * seconds);
+      const start = performance.now();
+      let n = 0;
+      while (n < total) {
+        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * c.rate));
+        for (; n < due; n++) {
+          const name = `${prefix}-${n}`;
+          sent.set(name, performance.now());
+          created.push(name);
+          void cluster.client.create('pods', pod(name));
+          if (created.length > keep) void cluster.client.delete('pods', created.shift()!).catch(() => {});
+        }
+        const second = Math.floor((performance.now() - start) / 1000);
+        if (runningPerSec.t.length < second) {
+          runningPerSec.t.push(second);
+          runningPerSec.v.push(startedThisSecond);
+          startedThisSecond = 0;
+        }
+        await sleep(1);
       }
-      const second = Math.floor((performance.now() - start) / 1000);
-      if (runningPerSec.t.length < second) {
-        runningPerSec.t.push(second);
-        runningPerSec.v.push(startedThisSecond);
-        startedThisSecond = 0;
-      }
-      await sleep(1);
+      return performance.now() - start;
+    };
+    // The same load first, unmeasured: the heaps of an idle cluster grow to their working size.
+    if (c.warmupSec > 0) {
+      note(`warming up for ${c.warmupSec} s`);
+      await drive(c.warmupSec, 'warm');
+      latencies.length = 0;
+      runningPerSec.t.length = runningPerSec.v.length = 0;
+      startedThisSecond = 0;
     }
-    const sendMs = performance.now() - start;
+    const rss = sampleRss();
+    const total = Math.round(c.rate * c.durationSec);
+    const sendMs = await drive(c.durationSec, 'churn');
     const deadline = performance.now() + 30_000;
     while (sent.size > 0 && performance.now() < deadline) await sleep(10);
     rss.stop();

@@ -29,7 +29,10 @@ export class ClusterRuns {
     const { stdout } = await run(process.execPath, ['--max-old-space-size=6144', RUN, JSON.stringify(config)], { maxBuffer: 64 << 20, timeout: 900_000 });
     const out = JSON.parse(stdout.trim().split('\n').pop()!) as RunOutput;
     for (const [k, v] of Object.entries(out)) if (typeof v === 'number') (this.numbers[k] ??= []).push(v);
-    for (const [k, d] of Object.entries(out.distributions ?? {})) (this.distributions[k] ??= { unit: 'ms', samples: [] }).samples.push(...d.samples);
+    for (const [k, d] of Object.entries(out.distributions ?? {})) {
+      const into = (this.distributions[k] ??= { unit: 'ms', samples: [] }).samples;
+      for (const x of d.samples) into.push(x); // not push(...): a long run has more samples than a call takes arguments
+    }
     if (out.series) this.series = { ...this.series, ...out.series };
   }
 

@@ -37,7 +37,7 @@ export async function benchCluster(opts: ClusterBenchOptions): Promise<GatheredR
     opts.progress(`run ${r + 1}/${opts.runs}: ${pods.toLocaleString('en-US')} pods on ${minions.toLocaleString('en-US')} minions`);
     await runs.run({ mode: 'burst', minions, pods });
     opts.progress(`run ${r + 1}/${opts.runs}: churn at 1,000 pods/s, then crashes`);
-    await runs.run({ mode: 'churn', minions: Math.min(minions, 100), rate: 1000, durationSec: Math.max(2, Math.round(10 * opts.scale)), crashes: 200 });
+    await runs.run({ mode: 'churn', minions: Math.min(minions, 100), rate: 1000, durationSec: Math.max(2, Math.round(10 * opts.scale)), warmupSec: 0, crashes: 200 });
   }
   const result = runs.result();
   if (opts.minions === undefined && opts.pods === undefined) {

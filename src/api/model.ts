@@ -220,9 +220,21 @@ export function podReady(pod: Pod): boolean {
   return true;
 }
 
-/** A time as the API writes it: RFC 3339 in UTC, whole seconds (`2014-06-10T17:20:33Z`). */
+let stampSecond = NaN;
+let stampText = '';
+
+/**
+ * A time as the API writes it: RFC 3339 in UTC, whole seconds (`2014-06-10T17:20:33Z`). Made once
+ * per second and shared, so the objects a thread writes in one second hold one string between them
+ * (and formatting a date is not free).
+ */
 export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== stampSecond) {
+    stampText = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    stampSecond = second;
+  }
+  return stampText;
 }
 
 /** A fresh, empty ObjectMeta. */

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { DEMO_DEFAULTS, runKernelDemo } from '../demo/kernel-demo.js';
 import { Cluster } from '../cluster/cluster.js';
+import { DEFAULT_MAX_EVENTS } from '../../actors/event-ttl-controller.js';
 import { RUNTIME_KINDS } from '../runtimes/index.js';
 import { dockerAnswers } from '../runtimes/docker.js';
 
@@ -25,6 +26,7 @@ const USAGE = `usage: helmsman <command> [options]
             --data DIR      where the lmdb store lives (default ./data)
             --shards N      actor shards (default: one per core)
             --event-ttl D   how long events are kept (default 1h; e.g. 30m, 1h30m)
+            --max-events N  events kept at most; the oldest go first (default 10000)
   bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
           docker, all); \`helmsman bench --help\` lists the options
   demo    run the actor-kernel demo
@@ -66,6 +68,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const shards = int(values.shards as string | undefined, 'shards', availableParallelism());
   const eventTtl = values['event-ttl'] as string | undefined;
   const eventTtlMs = eventTtl === undefined ? undefined : durationMs(eventTtl, 'event-ttl');
+  const maxEvents = int(values['max-events'] as string | undefined, 'max-events', DEFAULT_MAX_EVENTS);
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
   const cluster = await Cluster.start({
     api: { port, address: values.address as string | undefined },
@@ -76,6 +79,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     runtime: runtime as (typeof RUNTIME_KINDS)[number],
     proxyMode: proxyMode as 'auto' | 'userspace' | 'iptables',
     eventTtlMs,
+    maxEvents,
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
   out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''}, API on ${cluster.url}`);
@@ -112,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
       runtime: { type: 'string' },
       'proxy-mode': { type: 'string' },
       'event-ttl': { type: 'string' },
+      'max-events': { type: 'string' },
       pods: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -14,7 +14,7 @@ import { Scheduler } from '../../actors/scheduler.js';
 import { ReplicationManager } from '../../actors/replication-manager.js';
 import { NodeController } from '../../actors/node-controller.js';
 import { EndpointsController } from '../../actors/endpoints-controller.js';
-import { EventTtlController } from '../../actors/event-ttl-controller.js';
+import { DEFAULT_MAX_EVENTS, EventTtlController } from '../../actors/event-ttl-controller.js';
 import { Minion, podNetworkOf, type MinionMsg, type MinionProps } from '../../actors/minion.js';
 import type { PodMsg } from '../../actors/pod.js';
 import type { Route } from '../../actors/service-proxy.js';
@@ -83,6 +83,11 @@ export interface ClusterOptions {
   kubeletEvents?: boolean;
   /** How long an event lives after its last write (default 3,600,000 ms: Kubernetes' `--event-ttl` of 1 hour). */
   eventTtlMs?: number;
+  /**
+   * Events kept at most (default 10,000): beyond it, those written longest ago are deleted first.
+   * The registry holds every object in memory, where Kubernetes keeps events in etcd.
+   */
+  maxEvents?: number;
   /** Each minion's capacity (default: unlimited). */
   minionCapacity?: { cpu?: number; memory?: number };
   /** Each minion's labels, by index (default none). */
@@ -130,6 +135,8 @@ export class Cluster {
     const store = options.store ?? 'memory';
     const eventTtlMs = options.eventTtlMs ?? 3_600_000;
     if (!(typeof eventTtlMs === 'number' && eventTtlMs > 0 && Number.isFinite(eventTtlMs))) throw new RangeError(`eventTtlMs must be a positive number of milliseconds (got ${String(eventTtlMs)})`);
+    const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    if (!(Number.isInteger(maxEvents) && maxEvents > 0)) throw new RangeError(`maxEvents must be a positive integer (got ${String(maxEvents)})`);
 
     progress(`starting ${shards} actor shards`);
     const system = await ActorSystem.start({ shards, modules: CLUSTER_MODULES, clock: clock ?? 'real' });
@@ -148,7 +155,7 @@ export class Cluster {
       }, { slot: controllerSlot });
       system.spawn(EndpointsController, 'endpoints-controller', { registry }, { slot: controllerSlot });
       // Beside the registry: a watcher on its shard gets events without any encoding.
-      system.spawn(EventTtlController, 'event-ttl-controller', { registry, ttlMs: eventTtlMs }, { slot: 0 });
+      system.spawn(EventTtlController, 'event-ttl-controller', { registry, ttlMs: eventTtlMs, maxEvents }, { slot: 0 });
       let api: ApiServer | undefined;
       if (options.api) {
         const where = options.api === true ? {} : options.api;

@@ -16,8 +16,10 @@
  * an actor or retrying; a lost one is a shorter history, not a wrong cluster.
  *
  * Kubernetes learns when an update hits an event that has expired (a NotFound) and creates it
- * again; a fire-and-forget writer cannot, so a repeat older than the correlation window (10
- * minutes, well inside the 1-hour TTL) is recorded as a new event instead of an update.
+ * again; a fire-and-forget writer cannot, so its updates ask the registry to do that for it
+ * (`orCreate`): an event that expired, or that the event TTL controller deleted to keep within
+ * `maxEvents`, comes back with its count. A repeat older than the correlation window (10 minutes)
+ * is recorded as a new event instead of an update.
  */
 import type { ActorRef, Clock } from '../kernel/index.js';
 import { timestamp, type ApiObject, type Event, type ObjectReference } from '../api/model.js';
@@ -135,7 +137,7 @@ export class EventRecorder {
     // The logger: the same event again is the old one, counted.
     let seen = record.entries.get(key) as Seen | undefined;
     if (!seen || now - seen.lastMs > this.windowMs) {
-      seen = { suffix: nanoHex(now, this.sequence++ % 1_000_000), firstTimestamp: stamp(now), count: 0, lastMs: now, written: false };
+      seen = { suffix: nanoHex(now, this.sequence++ % 1_000_000), firstTimestamp: timestamp(now), count: 0, lastMs: now, written: false };
       record.entries.set(key, seen);
     }
     seen.count++;
@@ -158,13 +160,13 @@ export class EventRecorder {
       status: '',
       source: this.source,
       firstTimestamp: seen.firstTimestamp,
-      lastTimestamp: stamp(now),
+      lastTimestamp: timestamp(now),
       count: seen.count,
       type,
     };
-    const op = seen.written ? 'update' : 'create';
+    const write = { resource: 'events', object: event, version: 'internal', reply: false } as const;
+    this.sink.send(this.registry, seen.written ? { op: 'update', ...write, orCreate: true } : { op: 'create', ...write });
     seen.written = true;
-    this.sink.send(this.registry, { op, resource: 'events', object: event, version: 'internal', reply: false });
   }
 
   /** The object's record, most recently used last; the least recently used go beyond the cache size. */
@@ -197,7 +199,12 @@ export function containerPath(name: string): string {
 
 /** Keys of this thread's recorders: most are the same few (`Started container web`) for every pod. */
 const interned = new Map<string, string>();
-const MAX_INTERNED = 65_536;
+/**
+ * Keys interned before the map starts afresh. Small: many keys are unique (`Successfully assigned
+ * default/web-1 to minion-2`), and a large map only keeps those alive; the common ones come back
+ * at once.
+ */
+const MAX_INTERNED = 1024;
 
 /** One string object per distinct key, so that thousands of pods' records share their keys. */
 function intern(key: string): string {
@@ -211,19 +218,6 @@ function intern(key: string): string {
 /** `ms` milliseconds and `extra` nanoseconds since the epoch, in hex (16 digits today), as Kubernetes' `%x` of UnixNano. */
 function nanoHex(ms: number, extra: number): string {
   return (BigInt(Math.floor(ms)) * 1_000_000n + BigInt(extra)).toString(16);
-}
-
-let stampSecond = NaN;
-let stampText = '';
-
-/** `timestamp(ms)`, made once per second: events come in bursts, and formatting a date is not free. */
-function stamp(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== stampSecond) {
-    stampSecond = second;
-    stampText = timestamp(second * 1000);
-  }
-  return stampText;
 }
 
 function positive(name: string, value: number): number {

@@ -3,7 +3,7 @@ import { Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
 import { COMBINED_PREFIX, EventRecorder } from '../../src/cluster/events.js';
 import { timestamp, type Event, type ObjectReference, type Pod } from '../../src/api/model.js';
 import type { RegistryRequest } from '../../actors/registry.js';
-import type { Clock } from '../../src/kernel/index.js';
+import type { ActorRef, Clock } from '../../src/kernel/index.js';
 
 async function startCluster(t: ExecutionContext, options: ClusterOptions = {}): Promise<Cluster> {
   const cluster = await Cluster.start({ minions: 1, shards: 2, clock: 'virtual', kubeletEvents: true, ...options });
@@ -142,15 +142,16 @@ test('a replication controller records SuccessfulCreate for each pod it creates 
   const cluster = await startCluster(t, { minions: 2 });
   await cluster.client.create('replicationcontrollers', controller('web', 2, { app: 'web' }));
   const pods = await cluster.client.waitFor('pods', { labels: 'app=web' }, running(2));
-  const rc = await cluster.client.get('replicationcontrollers', 'web');
+  // Once its status counts both pods ready, the controller writes it no more: the update below cannot conflict.
+  const [rc] = await cluster.client.waitFor('replicationcontrollers', { fields: 'metadata.name=web' }, ([c]) => c?.status.readyReplicas === 2);
   const created = await eventsAbout(cluster, 'web', 'involvedObject.kind=ReplicationController,reason=SuccessfulCreate', (es) => es.length === 2);
   t.deepEqual(created.map((e) => e.message).sort(), pods.map((p) => `Created pod: ${p.metadata.name}`).sort());
   for (const e of created) {
     t.like(e, { type: 'Normal', count: 1, source: { component: 'replication-controller' } });
-    t.like(e.involvedObject, { kind: 'ReplicationController', name: 'web', namespace: 'default', uid: rc.metadata.uid, apiVersion: 'v1' });
+    t.like(e.involvedObject, { kind: 'ReplicationController', name: 'web', namespace: 'default', uid: rc!.metadata.uid, apiVersion: 'v1' });
   }
-  rc.spec.replicas = 1;
-  await cluster.client.update('replicationcontrollers', rc);
+  rc!.spec.replicas = 1;
+  await cluster.client.update('replicationcontrollers', rc!);
   const [left] = await cluster.client.waitFor('pods', { labels: 'app=web' }, running(1));
   const [deleted] = await eventsAbout(cluster, 'web', 'involvedObject.kind=ReplicationController,reason=SuccessfulDelete', (es) => es.length === 1);
   const gone = pods.find((p) => p.metadata.name !== left!.metadata.name)!;
@@ -203,6 +204,42 @@ test('events expire an hour (the default TTL) after their last write, on the vir
 
 test('eventTtlMs takes a positive number of milliseconds', async (t) => {
   await t.throwsAsync(Cluster.start({ minions: 0, eventTtlMs: 0 }), { instanceOf: RangeError, message: /eventTtlMs must be a positive number/ });
+});
+
+test('beyond maxEvents the events written longest ago are deleted first, and an event written again goes to the back of the line', async (t) => {
+  const cluster = await startCluster(t, { kubeletEvents: false, maxEvents: 3 });
+  const scheduled = (name: string) => eventsAbout(cluster, name, 'reason=Scheduled', (es) => es.length === 1);
+  const about = (es: Event[]) => es.map((e) => `${e.involvedObject.name}/${e.reason}`).sort();
+  const kept = async (expected: string[]) => about(await cluster.client.waitFor('events', {}, (es) => about(es).join() === expected.join()).catch(() => cluster.client.list('events')));
+  for (const name of ['a', 'b', 'c']) {
+    await cluster.client.create('pods', pod(name));
+    await scheduled(name);
+  }
+  // The node's events (Starting, NodeReady, RegisteredNode) were the oldest.
+  t.deepEqual(await kept(['a/Scheduled', 'b/Scheduled', 'c/Scheduled']), ['a/Scheduled', 'b/Scheduled', 'c/Scheduled']);
+  const [a] = await scheduled('a');
+  await cluster.client.update('events', { ...a!, count: 2 });
+  await cluster.client.create('pods', pod('d'));
+  t.deepEqual(await kept(['a/Scheduled', 'c/Scheduled', 'd/Scheduled']), ['a/Scheduled', 'c/Scheduled', 'd/Scheduled']);
+});
+
+test('an update of an event that is gone (expired, or deleted to keep within maxEvents) creates it again with its count, as client-go\'s recorder does', async (t) => {
+  const cluster = await startCluster(t);
+  const sink = { clock: cluster.clock!, send: (ref: ActorRef, msg: RegistryRequest) => cluster.system.send(ref, msg) };
+  const rec = new EventRecorder(sink, cluster.registry, { component: 'kubelet', host: 'minion-1' });
+  rec.event(podRef('x'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+  const [first] = await eventsAbout(cluster, 'x', '', (es) => es.length === 1);
+  await cluster.client.delete('events', first!.metadata.name);
+  await cluster.advance(60_000);
+  rec.event(podRef('x'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+  const [again] = await eventsAbout(cluster, 'x', '', (es) => es.length === 1);
+  t.like(again, { metadata: { name: first!.metadata.name }, count: 2, firstTimestamp: first!.firstTimestamp, lastTimestamp: timestamp(cluster.clock!.now()) });
+  t.not(again!.metadata.uid, first!.metadata.uid);
+});
+
+test('maxEvents takes a positive integer', async (t) => {
+  await t.throwsAsync(Cluster.start({ minions: 0, maxEvents: 0 }), { instanceOf: RangeError, message: /maxEvents must be a positive integer/ });
+  await t.throwsAsync(Cluster.start({ minions: 0, maxEvents: 2.5 }), { instanceOf: RangeError, message: /maxEvents must be a positive integer/ });
 });
 
 // ---- the recorder on its own ---------------------------------------------------------------------
