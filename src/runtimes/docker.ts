@@ -110,7 +110,13 @@ export class DockerRuntime implements ContainerRuntime {
     this.removing.add(id);
     const c = this.docker.getContainer(id);
     await c.stop({ t: Math.ceil(graceMs / 1000) }).catch(() => {});
-    await c.remove({ force: true }).catch(() => {});
+    // A removal already under way (a graceful stop that a forced one overtakes) refuses this one:
+    // try again until the container is gone, so that a stopped cluster leaves none behind.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const err = await c.remove({ force: true }).then(() => undefined, (e: { statusCode?: number }) => e);
+      if (err === undefined || err.statusCode === 404) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async kill(id: string): Promise<void> {
