@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
+import { controller, running } from '../cluster-helpers.js';
 import type { Pod } from '../../src/api/model.js';
 import { StatusError } from '../../src/api/status.js';
 
@@ -30,22 +31,6 @@ function pod(id: string, extra: { labels?: Record<string, string>; annotations?:
     },
   };
 }
-
-function controller(id: string, replicas: number, labels: Record<string, string>) {
-  return {
-    id,
-    kind: 'ReplicationController',
-    apiVersion: 'v1beta1',
-    desiredState: {
-      replicas,
-      replicaSelector: labels,
-      podTemplate: { desiredState: { manifest: { version: 'v1beta1', id, containers: [{ name: 'main', image: 'busybox' }] } }, labels },
-    },
-    labels,
-  };
-}
-
-const running = (n: number) => (pods: Pod[]) => pods.length === n && pods.every((p) => p.status.phase === 'Running');
 
 async function resize(cluster: Cluster, name: string, replicas: number): Promise<void> {
   const rc = await cluster.client.get('replicationcontrollers', name);

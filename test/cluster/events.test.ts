@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
+import { controller, running } from '../cluster-helpers.js';
 import { COMBINED_PREFIX, EventRecorder } from '../../src/cluster/events.js';
 import { timestamp, type Event, type ObjectReference, type Pod } from '../../src/api/model.js';
 import type { RegistryRequest } from '../../actors/registry.js';
@@ -27,22 +28,6 @@ function pod(id: string, extra: { annotations?: Record<string, string>; hostPort
     },
   };
 }
-
-function controller(id: string, replicas: number, labels: Record<string, string>) {
-  return {
-    id,
-    kind: 'ReplicationController',
-    apiVersion: 'v1beta1',
-    desiredState: {
-      replicas,
-      replicaSelector: labels,
-      podTemplate: { desiredState: { manifest: { version: 'v1beta1', id, containers: [{ name: 'web', image: 'busybox' }] } }, labels },
-    },
-    labels,
-  };
-}
-
-const running = (n: number) => (pods: Pod[]) => pods.length === n && pods.every((p) => p.status.phase === 'Running');
 
 /** Events in the order they were written (each of these was written once). */
 const byRevision = (events: Event[]) => [...events].sort((a, b) => a.metadata.resourceVersion - b.metadata.resourceVersion);
@@ -140,7 +125,7 @@ test('a pod that fits nowhere gets a FailedScheduling warning with the scheduler
 
 test('a replication controller records SuccessfulCreate for each pod it creates and SuccessfulDelete for each it deletes', async (t) => {
   const cluster = await startCluster(t, { minions: 2 });
-  await cluster.client.create('replicationcontrollers', controller('web', 2, { app: 'web' }));
+  await cluster.client.create('replicationcontrollers', controller('web', 2, { app: 'web' }, 'web'));
   const pods = await cluster.client.waitFor('pods', { labels: 'app=web' }, running(2));
   // Once its status counts both pods ready, the controller writes it no more: the update below cannot conflict.
   const [rc] = await cluster.client.waitFor('replicationcontrollers', { fields: 'metadata.name=web' }, ([c]) => c?.status.readyReplicas === 2);
@@ -173,7 +158,7 @@ test('a minion\'s node has the kubelet\'s Starting and NodeReady and the node co
   // A node's events live in the default namespace.
   t.true(startup.every((e) => e.metadata.namespace === 'default'));
 
-  await cluster.client.create('replicationcontrollers', controller('spread', 3, { app: 'spread' }));
+  await cluster.client.create('replicationcontrollers', controller('spread', 3, { app: 'spread' }, 'web'));
   const pods = await cluster.client.waitFor('pods', { labels: 'app=spread' }, running(3));
   const victim = pods.find((p) => p.spec.host === 'minion-1')!;
   await cluster.killMinion('minion-1');
