@@ -6,7 +6,7 @@
  */
 import type { ApiObject } from './model.js';
 import type { Filter } from './filter.js';
-import { forEachPin, pinOf } from './pins.js';
+import { forEachPin, pinOf, samePins } from './pins.js';
 
 /** Objects by key, with a pin index. */
 export class ObjectIndex {
@@ -27,8 +27,10 @@ export class ObjectIndex {
 
   set(key: string, obj: ApiObject): void {
     const prev = this.all.get(key);
-    if (prev) this.unfile(key, prev);
     this.all.set(key, obj);
+    // Most writes (a status, a binding's other fields) leave the pins as they were.
+    if (prev && samePins(prev, obj)) return;
+    if (prev) this.unfile(key, prev);
     forEachPin(obj, (pin) => {
       let keys = this.byPin.get(pin);
       if (!keys) this.byPin.set(pin, (keys = new Set()));

@@ -26,3 +26,18 @@ export function forEachPin(obj: ApiObject, fn: (key: string) => void): void {
   const labels = obj.metadata.labels;
   for (const k in labels) fn(`label\0${k}\0${labels[k]}`);
 }
+
+/** Whether two states of an object are filed under the same keys (same host, same labels). */
+export function samePins(a: ApiObject, b: ApiObject): boolean {
+  if (a.kind === 'Pod' && b.kind === 'Pod' && a.spec.host !== b.spec.host) return false;
+  const la = a.metadata.labels;
+  const lb = b.metadata.labels;
+  if (la === lb) return true;
+  let n = 0;
+  for (const k in la) {
+    if (la[k] !== lb[k]) return false;
+    n++;
+  }
+  for (const _ in lb) n--;
+  return n === 0;
+}

@@ -7,7 +7,7 @@
  */
 import type { ApiObject } from './model.js';
 import type { Filter } from './filter.js';
-import { forEachPin, pinOf } from './pins.js';
+import { forEachPin, pinOf, samePins } from './pins.js';
 
 /** What the index needs of a watcher. */
 export interface Indexed {
@@ -60,6 +60,6 @@ export class WatchIndex<W extends Indexed> {
       if (set) for (const w of set) if (!seen.has(w)) (seen.add(w), fn(w));
     };
     forEachPin(object, visit);
-    if (prev) forEachPin(prev, visit);
+    if (prev && !samePins(prev, object)) forEachPin(prev, visit);
   }
 }

@@ -24,6 +24,27 @@ export function objectKey(obj: { metadata: { namespace: string; name: string } }
   return `${obj.metadata.namespace}/${obj.metadata.name}`;
 }
 
+/**
+ * Objects parsed from watch events on this thread, by registry and revision. The registry sends one
+ * change to every watcher on another shard as the same JSON; the first of them to read it parses
+ * it, the rest share the object (as watchers on the registry's shard share the registry's own).
+ * Watchers of one change read it within a few messages of each other, so a short memory is enough.
+ */
+const parsedByRegistry = new Map<string, Map<number, ApiObject>>();
+const PARSED_KEPT = 4096;
+
+/** The object of a change event: the registry's own, or parsed once per thread. */
+function objectOf(parsed: Map<number, ApiObject>, event: WatchEvent): ApiObject {
+  if (event.shared) return event.shared;
+  let object = parsed.get(event.revision);
+  if (object === undefined) {
+    object = JSON.parse(event.object!) as ApiObject;
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    parsed.set(event.revision, object);
+  }
+  return object;
+}
+
 /** A watch and its local copy; see the module comment. */
 export class Informer<T extends ApiObject> {
   /** The current objects, by `namespace/name` (empty for an informer made with `keep: false`). */
@@ -34,6 +55,8 @@ export class Informer<T extends ApiObject> {
   synced = false;
   /** Keys seen during a relist (anything else is gone once it completes). */
   private relisted: Set<string> | undefined;
+  /** This thread's parsed objects of the registry's changes. */
+  private readonly parsed: Map<number, ApiObject>;
 
   constructor(
     private readonly ctx: Context<any>,
@@ -50,7 +73,12 @@ export class Informer<T extends ApiObject> {
      * own structures: `prev` is then undefined for changes, and a deletion's `prev` is the deleted object).
      */
     private readonly keep = true,
-  ) {}
+  ) {
+    const key = `${registry.slot}:${registry.id}`;
+    let parsed = parsedByRegistry.get(key);
+    if (!parsed) parsedByRegistry.set(key, (parsed = new Map()));
+    this.parsed = parsed;
+  }
 
   /** Starts (or restarts) the list-and-watch. */
   start(): void {
@@ -101,7 +129,7 @@ export class Informer<T extends ApiObject> {
         return true;
       }
       case 'DELETED': {
-        const object = (event.shared ?? JSON.parse(event.object!)) as T;
+        const object = objectOf(this.parsed, event) as T;
         const key = objectKey(object);
         const prev = this.objects.get(key);
         this.objects.delete(key);
@@ -110,7 +138,7 @@ export class Informer<T extends ApiObject> {
         return true;
       }
       default: {
-        const object = (event.shared ?? JSON.parse(event.object!)) as T;
+        const object = objectOf(this.parsed, event) as T;
         const key = objectKey(object);
         this.relisted?.add(key);
         if (!this.keep) {
