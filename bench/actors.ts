@@ -37,8 +37,8 @@ export const ACTORS_TARGETS: Record<string, Target> = {
   inShardMsgsPerSec: { op: '>=', value: 10_000_000, anchor: 'nact (single thread) ≈ 200,000/s here' },
   crossShardRatio: { op: '>=', value: 1.0, anchor: 'raw batched postMessage of 1,000 objects' },
   askRoundTripP50Micros: { op: '<=', value: 50, anchor: 'rawRoundTripP50Micros (same run)' },
-  spawnPerSec: { op: '>=', value: 200_000, anchor: '' },
-  bytesPerIdleActor: { op: '<=', value: 1024, anchor: '' },
+  spawnPerSec: { op: '>=', value: 200_000, anchor: 'a bare loop building the same objects: 250–400 k/s here' },
+  bytesPerIdleActor: { op: '<=', value: 1024, anchor: 'Akka: ~2.5 million actors per GB of heap (≈ 430 bytes each)' },
 };
 
 const BATCH = 1000;

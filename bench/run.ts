@@ -46,9 +46,13 @@ export async function benchMain(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const scenario = positionals[0];
-  if (values.help || !scenario) {
+  if (values.help) {
     process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (!scenario) {
+    process.stderr.write(`a scenario is needed\n${USAGE}`);
+    return 2;
   }
   const names = scenario === 'all' ? Object.keys(SCENARIOS) : [scenario];
   if (!names.every((n) => n in SCENARIOS)) {
@@ -156,6 +160,12 @@ function renderTables(results: BenchResults): string {
       const line = r.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
       out += `${verdicts[i] === false ? red(line) : verdicts[i] === true ? green(line) : line}\n`;
     });
+  }
+  const targeted = results.scenarios.flatMap((s) => Object.entries(s.figures).filter(([, f]) => f.target).map(([key, f]) => ({ name: `${s.scenario}.${key}`, met: f.met })));
+  const missed = targeted.filter((f) => !f.met).map((f) => f.name);
+  if (targeted.length > 0) {
+    const line = `targets: ${targeted.length - missed.length} of ${targeted.length} met${missed.length ? `; missed: ${missed.join(', ')}` : ''}`;
+    out += `\n${missed.length ? red(line) : green(line)}\n`;
   }
   return out;
 }

@@ -1,0 +1,61 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const HELMSMAN = fileURLToPath(new URL('../../src/cli/helmsman.js', import.meta.url));
+const run = promisify(execFile);
+
+/** `helmsman bench …`: its exit code, stdout and stderr (a failing exit is an answer, not an error). */
+async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [HELMSMAN, 'bench', ...args], { timeout: 120_000, maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+// A small recovery scenario (10 minions, 200 pods, 10 crashes): the harness, not the figures, is under test.
+const SMALL = ['recovery', '--runs', '2', '--minions', '10', '--pods', '200', '--scale', '0.05'];
+
+test('helmsman bench prints the machine, each figure with median, min–max, target and anchor, and a count of the targets met', async (t) => {
+  const { code, stdout, stderr } = await bench(SMALL);
+  t.is(code, 0, stderr);
+  t.regex(stdout, /^machine: \d+ cores \(.+\), [\d.]+ GiB, Node v\d+\.\d+\.\d+, \w+-\w+$/m);
+  t.regex(stdout, /^recovery — 2 runs \(medians\), \d+ s$/m);
+  t.regex(stdout, /^figure\s+median\s+min – max\s+target\s+anchor$/m);
+  t.regex(stdout, /^crashRestartP99Ms\s+[\d.]+\s+[\d.]+ – [\d.]+\s+<= 10 (met|MISSED)\s+fake container crash/m);
+  t.regex(stdout, /^minionLossRecoveryMs\s+[\d.,]+\s+[\d.,]+ – [\d.,]+\s+<= 5,000 (met|MISSED)/m);
+  const [, met, of] = /^targets: (\d+) of (\d+) met/m.exec(stdout) ?? [];
+  t.is(of, '2');
+  t.true(met === '2' || /; missed: recovery\.\w+/.test(stdout), stdout);
+  // Progress went to stderr, not into the table: plain lines when not on a terminal.
+  t.regex(stderr, /recovery: run 1\/2: 200 pods on 10 minions/);
+  t.notRegex(stdout, /run 1\/2/);
+});
+
+test('helmsman bench --json prints one document with the scenario keys, figures and the machine', async (t) => {
+  const { code, stdout, stderr } = await bench([...SMALL, '--json']);
+  t.is(code, 0, stderr);
+  const lines = stdout.trim().split('\n');
+  t.is(lines.length, 1);
+  const doc = JSON.parse(lines[0]!) as Record<string, any>;
+  t.is(doc.scenario, 'recovery');
+  t.is(typeof doc.crashRestartP99Ms, 'number');
+  t.is(typeof doc.minionLossRecoveryMs, 'number');
+  // The top-level key is the figure's median, rounded to hundredths.
+  t.is(Math.round(doc.figures.crashRestartP99Ms.median * 100) / 100, doc.crashRestartP99Ms);
+  t.true(doc.figures.crashRestartP99Ms.min <= doc.figures.crashRestartP99Ms.max);
+  t.true(doc.distributions.crashRestartMs.samples.length >= 2);
+  t.like(doc.machine, { node: process.version });
+});
+
+test('helmsman bench with an unknown scenario or a bad option prints usage and exits 2', async (t) => {
+  for (const args of [['nope'], [], ['churn', '--runs', '0'], ['churn', '--scale', 'x'], ['churn', '--rate', '-5']]) {
+    const { code, stderr } = await bench(args);
+    t.is(code, 2, args.join(' '));
+    t.regex(stderr, /usage: helmsman bench/, args.join(' '));
+  }
+});
