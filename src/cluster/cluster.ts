@@ -29,7 +29,7 @@ import { iptablesUsable } from '../proxy/iptables.js';
 import type { ProxyMode } from '../proxy/table.js';
 
 /** Shards' heap limits unless told otherwise (see `ClusterOptions.shardResourceLimits`). */
-const DEFAULT_SHARD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 32 };
+const DEFAULT_SHARD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 64 };
 
 /** The modules every shard of a cluster imports: the actor kinds. */
 export const CLUSTER_MODULES = [
@@ -93,11 +93,12 @@ export interface ClusterOptions {
    */
   maxEvents?: number;
   /**
-   * The shards' worker heap limits (default: a young generation of 32 MB, V8's defaults otherwise).
-   * A burst allocates at a high rate (every watch event, every message) and garbage collection took
-   * a fifth of the shards' CPU: measured on 100,000 pods, 32 MB took the burst from 17–19 s to
-   * 15–16.5 s; 64 MB was no faster but its longer scavenges took the churn's pod startup p99 from
-   * 16–18 ms to 30 ms.
+   * The shards' worker heap limits (default: a young generation of 64 MB, V8's defaults otherwise).
+   * A burst allocates at a high rate (every watch event, every message), and garbage collection
+   * took a fifth of the shards' CPU. Measured on 100,000 pods (bench/RESULTS.md): V8's default
+   * 17–19 s, 32 MB ~18 s, 64 MB ~16 s. The price is latency: the larger young generation's longer
+   * scavenges take the churn's pod startup p99 from 16–19 ms to 26–30 ms. A latency benchmark
+   * may prefer `{}` (V8's defaults).
    */
   shardResourceLimits?: ResourceLimits;
   /** Each minion's capacity (default: unlimited). */

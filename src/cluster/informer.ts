@@ -82,6 +82,9 @@ export class Informer<T extends ApiObject> {
 
   /** Starts (or restarts) the list-and-watch. */
   start(): void {
+    // A registry that lost its store (its shard died) counts revisions from the start again: what
+    // was parsed before must not stand for a new change of the same revision.
+    this.parsed.clear();
     if (this.synced || this.objects.size > 0 || this.keys.size > 0) this.relisted = new Set();
     this.synced = false;
     this.ctx.send(this.registry, {

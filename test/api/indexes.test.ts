@@ -105,3 +105,18 @@ test('Informers of one registry on one thread share the object parsed from a cha
   t.is(b.length, 2);
   t.is((b[1] as Pod).metadata.resourceVersion, 8);
 });
+
+test('An informer that watches again forgets the parses: a registry that lost its store reuses revisions', (t) => {
+  const registry = { id: 903, slot: 0 };
+  const a: Pod[] = [];
+  const b: Pod[] = [];
+  const ia = informer(registry, a);
+  const ib = informer(registry, b);
+  const change = (inf: Informer<Pod>, name: string): WatchEvent => ({ watch: inf.id, type: 'ADDED', object: JSON.stringify(pod(name, 'm1', {})), revision: 3 });
+  ia.handle(change(ia, 'before'));
+  // The registry's shard died and came back empty: the informers watch again, and revision 3 is another change.
+  ia.start();
+  ib.start();
+  ib.handle(change(ib, 'after'));
+  t.is(b[0]!.metadata.name, 'after');
+});
