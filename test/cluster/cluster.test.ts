@@ -32,10 +32,20 @@ function pod(id: string, extra: { labels?: Record<string, string>; annotations?:
   };
 }
 
+/**
+ * Read, change, write — again on a Conflict, as client-go's RetryOnConflict: the controller writes
+ * its status (replicas, readyReplicas) whenever its pods change, so a read can be stale by the write.
+ */
 async function resize(cluster: Cluster, name: string, replicas: number): Promise<void> {
-  const rc = await cluster.client.get('replicationcontrollers', name);
-  rc.spec.replicas = replicas;
-  await cluster.client.update('replicationcontrollers', rc);
+  for (let attempt = 1; ; attempt++) {
+    const rc = await cluster.client.get('replicationcontrollers', name);
+    rc.spec.replicas = replicas;
+    try {
+      return void (await cluster.client.update('replicationcontrollers', rc));
+    } catch (err) {
+      if (!(err instanceof StatusError && err.info.code === 409) || attempt === 5) throw err;
+    }
+  }
 }
 
 test('the seed walkthrough: the redis master runs, the slave controller yields 2 pods, the service finds both', async (t) => {
