@@ -16,5 +16,27 @@ export function controller(id: string, replicas: number, labels: Record<string, 
   };
 }
 
+/** A v1beta1 pod with one busybox container (`main` unless named; the fake runtime runs it) and optional labels, annotations, host port, restart policy. */
+export function pod(
+  id: string,
+  extra: { container?: string; labels?: Record<string, string>; annotations?: Record<string, string>; restartPolicy?: object; hostPort?: number } = {},
+) {
+  return {
+    id,
+    kind: 'Pod',
+    apiVersion: 'v1beta1',
+    labels: extra.labels ?? {},
+    annotations: extra.annotations ?? {},
+    desiredState: {
+      manifest: {
+        version: 'v1beta1',
+        id,
+        containers: [{ name: extra.container ?? 'main', image: 'busybox', ports: extra.hostPort ? [{ containerPort: 80, hostPort: extra.hostPort }] : [] }],
+        ...(extra.restartPolicy ? { restartPolicy: extra.restartPolicy } : {}),
+      },
+    },
+  };
+}
+
 /** A `waitFor` condition: exactly `n` pods, all Running. */
 export const running = (n: number) => (pods: Pod[]) => pods.length === n && pods.every((p) => p.status.phase === 'Running');

@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
-import { controller, running } from '../cluster-helpers.js';
+import { controller, pod, running } from '../cluster-helpers.js';
 import type { Pod } from '../../src/api/model.js';
 import { StatusError } from '../../src/api/status.js';
 
@@ -11,25 +11,6 @@ async function startCluster(t: ExecutionContext, options: ClusterOptions = {}): 
   const cluster = await Cluster.start({ minions: 3, shards: 2, ...options });
   t.teardown(() => cluster.stop());
   return cluster;
-}
-
-/** A v1beta1 pod with one container (the fake runtime runs it) and optional labels/annotations. */
-function pod(id: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; restartPolicy?: object; hostPort?: number } = {}) {
-  return {
-    id,
-    kind: 'Pod',
-    apiVersion: 'v1beta1',
-    labels: extra.labels ?? {},
-    annotations: extra.annotations ?? {},
-    desiredState: {
-      manifest: {
-        version: 'v1beta1',
-        id,
-        containers: [{ name: 'main', image: 'busybox', ports: extra.hostPort ? [{ containerPort: 80, hostPort: extra.hostPort }] : [] }],
-        ...(extra.restartPolicy ? { restartPolicy: extra.restartPolicy } : {}),
-      },
-    },
-  };
 }
 
 /**

@@ -1,32 +1,18 @@
 import test, { type ExecutionContext } from 'ava';
 import { Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
-import { controller, running } from '../cluster-helpers.js';
+import { controller, pod as podOf, running } from '../cluster-helpers.js';
 import { COMBINED_PREFIX, EventRecorder } from '../../src/cluster/events.js';
 import { timestamp, type Event, type ObjectReference, type Pod } from '../../src/api/model.js';
 import type { RegistryRequest } from '../../actors/registry.js';
 import type { ActorRef, Clock } from '../../src/kernel/index.js';
 
+/** A v1beta1 pod with one container `web` (the fake runtime runs it). */
+const pod = (id: string, extra: Parameters<typeof podOf>[1] = {}) => podOf(id, { container: 'web', ...extra });
+
 async function startCluster(t: ExecutionContext, options: ClusterOptions = {}): Promise<Cluster> {
   const cluster = await Cluster.start({ minions: 1, shards: 2, clock: 'virtual', kubeletEvents: true, ...options });
   t.teardown(() => cluster.stop());
   return cluster;
-}
-
-/** A v1beta1 pod with one container `web` (the fake runtime runs it). */
-function pod(id: string, extra: { annotations?: Record<string, string>; hostPort?: number } = {}) {
-  return {
-    id,
-    kind: 'Pod',
-    apiVersion: 'v1beta1',
-    annotations: extra.annotations ?? {},
-    desiredState: {
-      manifest: {
-        version: 'v1beta1',
-        id,
-        containers: [{ name: 'web', image: 'busybox', ports: extra.hostPort ? [{ containerPort: 80, hostPort: extra.hostPort }] : [] }],
-      },
-    },
-  };
 }
 
 /** Events in the order they were written (each of these was written once). */
