@@ -19,7 +19,7 @@
 import { Actor, type ActorRef } from '../src/kernel/index.js';
 import type { Event } from '../src/api/model.js';
 import { isWatchEvent } from '../src/cluster/informer.js';
-import type { WatchEvent } from './registry.js';
+import type { WatchEvent } from '../src/registry/protocol.js';
 
 /** Props of the event TTL controller. */
 export interface EventTtlControllerProps {

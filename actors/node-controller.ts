@@ -9,7 +9,7 @@
 import type { Node, ObjectReference, Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
-import type { RegistryReply } from './registry.js';
+import type { RegistryReply } from '../src/registry/protocol.js';
 import { EventRecorder, referenceTo } from '../src/cluster/events.js';
 
 /** Props of the node controller. */

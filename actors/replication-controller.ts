@@ -12,7 +12,7 @@ import { selectorFromSet } from '../src/api/selector.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 import { EventRecorder, referenceTo } from '../src/cluster/events.js';
-import type { RegistryReply } from './registry.js';
+import type { RegistryReply } from '../src/registry/protocol.js';
 
 /** Props of a replication controller actor. */
 export interface ReplicationControllerProps extends ControllerProps {

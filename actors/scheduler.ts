@@ -13,7 +13,7 @@ import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 import { schedule, SchedulingCache } from '../src/cluster/scheduling.js';
 import { EventRecorder, referenceTo } from '../src/cluster/events.js';
-import type { Binding } from './registry.js';
+import type { Binding } from '../src/registry/protocol.js';
 
 /**
  * How often a pod that keeps failing for the same reason gets `FailedScheduling` again. Pods that

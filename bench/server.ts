@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistryReply } from '../actors/registry.js';
+import type { RegistryReply } from '../src/registry/protocol.js';
 import { decodeV1beta1 } from '../src/api/v1beta1.js';
 import { startApiServer } from '../src/server.js';
 import { podJson } from './pod-json.js';

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ActorSystem, type ActorRef } from './kernel/index.js';
-import { Registry, type RegistryProps } from '../actors/registry.js';
+import { Registry, type RegistryProps } from './registry/registry.js';
 import { createGateway, type GatewayOptions } from './api/gateway.js';
 import { Metrics } from './api/metrics.js';
 import type { StoreKind } from './store/store.js';
@@ -24,7 +24,7 @@ export interface ApiServerOptions {
   dataDir?: string;
   /** Shards of the actor system it starts (default: available parallelism). Ignored with `system`. */
   shards?: number;
-  /** Run on an existing actor system (its modules must include actors/registry.js). */
+  /** Run on an existing actor system (its modules must include src/registry/registry.js). */
   system?: ActorSystem;
   /** Serve an existing registry actor of `system` instead of starting one (it is not stopped by close). */
   registry?: ActorRef;
@@ -45,7 +45,7 @@ export interface ApiServer {
 }
 
 /** The modules an actor system needs to host the API server's actors. */
-export const API_ACTOR_MODULES = [new URL('../actors/registry.js', import.meta.url)];
+export const API_ACTOR_MODULES = [new URL('./registry/registry.js', import.meta.url)];
 
 /** The registry's props for a store kind: an lmdb folder under `dataDir` (created), or a fresh memory store. */
 export function registryProps(store: StoreKind, dataDir = 'data', historySize?: number): RegistryProps {

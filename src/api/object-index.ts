@@ -38,6 +38,12 @@ export class ObjectIndex {
     });
   }
 
+  /** Forgets every object. */
+  clear(): void {
+    this.all.clear();
+    this.byPin.clear();
+  }
+
   delete(key: string): void {
     const prev = this.all.get(key);
     if (!prev) return;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { AskTimeoutError, ShardCrashedError, type ActorRef, type ActorSystem } from '../kernel/index.js';
-import type { Filter, RegistryReply, RegistryRequest } from '../../actors/registry.js';
+import type { Filter, RegistryReply, RegistryRequest } from '../registry/protocol.js';
 import { watchGoneLine, type WireVersion } from './codecs.js';
 import type { Resource } from './resources.js';
 import { StatusError } from './status.js';

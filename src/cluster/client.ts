@@ -11,7 +11,7 @@ import { invalid, StatusError } from '../api/status.js';
 import { decodeV1beta1 } from '../api/v1beta1.js';
 import { validate } from '../api/validation.js';
 import { RESOURCES, type Resource } from '../api/resources.js';
-import type { RegistryReply, RegistryRequest, WatchEvent } from '../../actors/registry.js';
+import type { RegistryReply, RegistryRequest, WatchEvent } from '../registry/protocol.js';
 
 /** The internal type of each resource's objects. */
 export interface ObjectTypes {

@@ -10,7 +10,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import { ActorSystem, VirtualClock, type ActorRef } from '../kernel/index.js';
 import type { StoreKind } from '../store/store.js';
 import { registryProps, startApiServer, type ApiServer } from '../server.js';
-import { Registry } from '../../actors/registry.js';
+import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../../actors/scheduler.js';
 import { ReplicationManager } from '../../actors/replication-manager.js';
 import { NodeController } from '../../actors/node-controller.js';
@@ -33,7 +33,7 @@ const DEFAULT_SHARD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 64 };
 
 /** The modules every shard of a cluster imports: the actor kinds. */
 export const CLUSTER_MODULES = [
-  '../../actors/registry.js',
+  '../registry/registry.js',
   '../../actors/scheduler.js',
   '../../actors/replication-manager.js',
   '../../actors/replication-controller.js',

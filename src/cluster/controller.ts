@@ -7,7 +7,7 @@
 import { Actor, type ActorRef, type TerminationReason } from '../kernel/index.js';
 import type { ApiObject } from '../api/model.js';
 import type { Resource } from '../api/resources.js';
-import type { Filter, StatusChanges, WatchEvent } from '../../actors/registry.js';
+import type { Filter, StatusChanges, WatchEvent } from '../registry/protocol.js';
 import { Informer, isWatchEvent, type InformerHandlers } from './informer.js';
 
 /** Props every controller has. */

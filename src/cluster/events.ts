@@ -23,7 +23,7 @@
  */
 import type { ActorRef, Clock } from '../kernel/index.js';
 import { timestamp, type ApiObject, type Event, type ObjectReference } from '../api/model.js';
-import type { RegistryRequest } from '../../actors/registry.js';
+import type { RegistryRequest } from '../registry/protocol.js';
 
 /** Kubernetes' two event types. */
 export type EventType = 'Normal' | 'Warning';

@@ -6,7 +6,7 @@
  * actor's callbacks what changed. When the registry restarts or its shard dies, the informer
  * watches again from a fresh list and reports what vanished meanwhile as deletions.
  */
-import type { Filter, StatusChanges, WatchEvent } from '../../actors/registry.js';
+import type { Filter, StatusChanges, WatchEvent } from '../registry/protocol.js';
 import type { ApiObject } from '../api/model.js';
 import type { Resource } from '../api/resources.js';
 import type { ActorRef, Context } from '../kernel/index.js';

@@ -6,7 +6,7 @@ import { samePins } from '../../src/api/pins.js';
 import { parseFieldSelector, parseLabelSelector } from '../../src/api/selector.js';
 import type { Filter } from '../../src/api/filter.js';
 import { Informer } from '../../src/cluster/informer.js';
-import type { WatchEvent } from '../../actors/registry.js';
+import type { WatchEvent } from '../../src/registry/protocol.js';
 import type { ActorRef, Context } from '../../src/kernel/index.js';
 
 function pod(name: string, host: string, labels: Record<string, string>): Pod {

@@ -3,7 +3,7 @@ import { Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
 import { controller, pod as podOf, running } from '../cluster-helpers.js';
 import { COMBINED_PREFIX, EventRecorder } from '../../src/cluster/events.js';
 import { timestamp, type Event, type ObjectReference, type Pod } from '../../src/api/model.js';
-import type { RegistryRequest } from '../../actors/registry.js';
+import type { RegistryRequest } from '../../src/registry/protocol.js';
 import type { ActorRef, Clock } from '../../src/kernel/index.js';
 
 /** A v1beta1 pod with one container `web` (the fake runtime runs it). */

@@ -1,0 +1,685 @@
+/**
+ * The registry serves every read, write and watch of API objects, over a store that other
+ * registries (other control planes) may share. It keeps the objects in memory — a watch cache,
+ * as kube-apiserver's — fed only by the store's watch, so a write made through any control plane
+ * reaches this one's watchers in revision order, with no gaps and no duplicates. It also keeps a
+ * bounded history of changes for watches that resume from a resourceVersion, and each object's
+ * encoding per API version, so a list is a join of cached strings.
+ *
+ * A write is a compare-and-swap transaction of its own (see KeyWriter); it is answered once the
+ * store has made it durable and this registry's watch has brought it back, so a client reads its
+ * own writes through the control plane it wrote to.
+ */
+import { randomUUID } from 'node:crypto';
+import { Actor, type ActorRef } from '../kernel/index.js';
+import { emptyMeta, podReady, timestamp, type ApiObject, type Service } from '../api/model.js';
+import { RESOURCES, storeKey, type Resource } from '../api/resources.js';
+import { matches, type Filter } from '../api/filter.js';
+import { alreadyExists, badRequest, conflict, gone, internalError, invalid, notFound, type StatusInfo } from '../api/status.js';
+import { CODECS, watchGoneLine, type WireVersion } from '../api/codecs.js';
+import { WatchIndex } from '../api/watch-index.js';
+import { ObjectIndex } from '../api/object-index.js';
+import { StoreCompactedError, type KeyValue, type Store, type StoreEvent, type StoreWatch } from '../store/store.js';
+import { KeyWriter, type Known, type Mutation, type WriteOutcome } from './key-writer.js';
+import { openStore, ownsStore, type StoreConfig } from './stores.js';
+import { encode, encodeAs, encodeBytes, listBytes } from './encoding.js';
+import { SERVICE_IPS_KEY, ServiceIPRange } from './service-ips.js';
+import type { ApiVersion, Binding, RegistryReply, RegistryRequest, ReplyMode, StatusChanges, WatchEvent } from './protocol.js';
+
+export type * from './protocol.js';
+
+/** Props: which store, and how much history to keep for watches. */
+export interface RegistryProps extends StoreConfig {
+  /** Changes kept for watches that resume from a resourceVersion (default 10,000). */
+  historySize?: number;
+  /** How often the store is compacted, by whichever control plane wins the race (default 300,000 ms; 0: never). */
+  compactionIntervalMs?: number;
+}
+
+type Internal = { op: 'tick' } | { op: 'compact' } | { op: 'relist' };
+
+/** Every key the registry reads and watches. */
+const PREFIX = '/registry/';
+/** The compare-and-swap key that elects one compactor per interval (kube-apiserver's `compact_rev_key`). */
+export const COMPACT_REV_KEY = '/registry/compact_rev_key';
+/** How long to wait before listing again after the store failed. */
+const RELIST_RETRY_MS = 1_000;
+
+/** Where a write's answer goes. */
+interface ReplyTo {
+  to: ActorRef | null;
+  /** Answer only a failure. */
+  quiet: boolean;
+  version: ApiVersion;
+  code: number;
+}
+
+/** What a mutation of an object returns: the new object, null to delete it, or why not. */
+type ObjectMutation = ApiObject | null | { fail: StatusInfo };
+
+interface Change {
+  revision: number;
+  resource: Resource;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: ApiObject;
+  prev: ApiObject | undefined;
+  /**
+   * The object as internal JSON, made once for the internal watchers on other shards of one
+   * delivery, then dropped: kept in the history, every change's JSON would outlive the young
+   * generation and fill the old one with garbage.
+   */
+  json?: string;
+  /** Only the status changed. */
+  statusOnly?: boolean;
+}
+
+interface Watcher {
+  id: string;
+  resource: Resource;
+  filter: Filter;
+  version: ApiVersion;
+  inbox: ActorRef;
+  statusChanges: StatusChanges;
+}
+
+// The watchers outlive a restart of the registry, by store path: the restarted registry has lost
+// the history they were following, so it ends their streams with an ERROR (410 Gone) and clients
+// watch again from a fresh list.
+const watchersByPath = new Map<string, Map<string, Watcher>>();
+
+/** The registry actor. */
+export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
+  static override readonly kind = 'helmsman.registry';
+
+  private store!: Store;
+  private writer!: KeyWriter;
+  private storeWatch: StoreWatch | undefined;
+  private readonly objects = new Map<Resource, ObjectIndex>();
+  /** Keys that are not objects (the service IP range, the compaction key), as stored. */
+  private readonly raw = new Map<string, KeyValue>();
+  /** The revision of the last change applied to the cache. */
+  private revision = 0;
+  private readonly history: Change[] = [];
+  /** The oldest revision from which a watch can resume. */
+  private horizon = 0;
+  private watchers = new Map<string, Watcher>();
+  private readonly watchIndex = new Map<Resource, WatchIndex<Watcher>>();
+  /** Answers waiting for the cache to reach their write's revision, oldest revision first. */
+  private readonly awaiting: { revision: number; answer: () => void }[] = [];
+  /** Work from the store's callbacks, run in the actor's next turn. */
+  private posted: (() => void)[] = [];
+  private tickScheduled = false;
+  /** Where the next cluster IP search starts. */
+  private nextIPSlot = 1;
+  /** The compactor's state: the compaction key's mod revision last seen, and the revision to compact to next. */
+  private compaction = { keyRevision: 0, revision: 0 };
+
+  override async preStart(): Promise<void> {
+    const orphans = watchersByPath.get(this.props.path);
+    if (orphans) this.endWatches(orphans);
+    this.watchers = new Map();
+    watchersByPath.set(this.props.path, this.watchers);
+    for (const r of Object.keys(RESOURCES) as Resource[]) {
+      this.objects.set(r, new ObjectIndex());
+      this.watchIndex.set(r, new WatchIndex());
+    }
+    this.store = await openStore(this.props);
+    this.writer = new KeyWriter(this.store, (key) => this.cached(key), (fn) => this.post(fn));
+    this.fill(await this.store.range(PREFIX));
+    // Kubernetes starts with the `default` namespace (every control plane tries; one creates it).
+    const key = storeKey('namespaces', '', 'default');
+    if (!this.writer.latest(key)) {
+      const ns: ApiObject = { kind: 'Namespace', metadata: emptyMeta('default'), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+      this.create('namespaces', ns, 'internal', false);
+    }
+    const interval = this.props.compactionIntervalMs ?? 300_000;
+    if (interval > 0) this.ctx.timers.periodic('compact', interval, { op: 'compact' });
+  }
+
+  override async postStop(): Promise<void> {
+    this.storeWatch?.cancel();
+    this.storeWatch = undefined;
+    if (ownsStore(this.props)) await this.store?.close();
+  }
+
+  receive(msg: RegistryRequest | Internal): void {
+    switch (msg.op) {
+      case 'get':
+        return this.get(msg.resource, msg.namespace, msg.name, msg.version);
+      case 'list':
+        return this.list(msg.resource, msg.filter, msg.version);
+      case 'create':
+        return this.create(msg.resource, msg.object, msg.version, msg.reply ?? true);
+      case 'update':
+        return this.update(msg.resource, msg.object, msg.version, msg.reply ?? true, msg.orCreate ?? false);
+      case 'delete':
+        return this.remove(msg.resource, msg.namespace, msg.name, msg.version, msg.uid, msg.reply ?? true);
+      case 'setStatus':
+        return this.setStatus(msg, msg.reply ?? true);
+      case 'bind':
+        for (const b of msg.bindings) this.bind(b);
+        return;
+      case 'watch':
+        return this.watch(msg);
+      case 'unwatch': {
+        const w = this.watchers.get(msg.id);
+        if (w) this.watchIndex.get(w.resource)!.delete(w);
+        this.watchers.delete(msg.id);
+        return;
+      }
+      case 'tick':
+        return this.tick();
+      case 'compact':
+        return this.compact();
+      case 'relist':
+        return void this.relist();
+    }
+  }
+
+  // ---- the cache, fed by the store ---------------------------------------------------------------
+
+  /** Replaces the cache with a full read of the store, and watches on from its revision. */
+  private fill(snapshot: { revision: number; kvs: KeyValue[] }): void {
+    for (const index of this.objects.values()) index.clear();
+    this.raw.clear();
+    this.history.length = 0;
+    for (const kv of snapshot.kvs) {
+      const resource = resourceOfKey(kv.key);
+      if (resource) this.objects.get(resource)!.set(kv.key, decodeObject(kv.value, kv.modRevision));
+      else this.raw.set(kv.key, kv);
+    }
+    this.revision = this.horizon = snapshot.revision;
+    this.storeWatch?.cancel();
+    this.storeWatch = this.store.watch(PREFIX, snapshot.revision + 1, {
+      onEvents: (events) => this.post(() => this.apply(events)),
+      onError: (err) => this.post(() => this.watchFailed(err)),
+    });
+    this.answerApplied();
+  }
+
+  /** The store's watch ended: every watcher's history is lost, so list again and end their streams. */
+  private watchFailed(err: Error): void {
+    this.storeWatch = undefined;
+    if (!(err instanceof StoreCompactedError)) console.error(`registry: the store's watch failed (${err.message}); listing again`);
+    void this.relist();
+  }
+
+  private async relist(): Promise<void> {
+    if (this.storeWatch) return;
+    try {
+      const snapshot = await this.store.range(PREFIX);
+      this.post(() => {
+        this.endWatches(this.watchers);
+        this.writer.reset();
+        this.fill(snapshot);
+      });
+    } catch (err) {
+      console.error(`registry: listing the store failed (${(err as Error).message}); again in ${RELIST_RETRY_MS} ms`);
+      this.ctx.timers.once('relist', RELIST_RETRY_MS, { op: 'relist' });
+    }
+  }
+
+  /** The key's state as the cache has it. */
+  private cached(key: string): Known | undefined {
+    const resource = resourceOfKey(key);
+    if (!resource) {
+      const kv = this.raw.get(key);
+      return kv && { modRevision: kv.modRevision, value: kv.value };
+    }
+    const object = this.objects.get(resource)!.get(key);
+    return object && { modRevision: object.metadata.resourceVersion, object };
+  }
+
+  /** Applies the store's changes to the cache and hands them to the watchers. */
+  private apply(events: StoreEvent[]): void {
+    if (!this.storeWatch) return; // a watch that failed and was replaced
+    for (const e of events) {
+      if (e.modRevision <= this.revision) continue;
+      const resource = resourceOfKey(e.key);
+      if (!resource) this.applyRaw(e);
+      else if (e.type === 'put') {
+        const own = this.writer.claim(e.key, e.value);
+        const object = own?.object ?? decodeObject(e.value, e.modRevision);
+        object.metadata.resourceVersion = e.modRevision;
+        const objects = this.objects.get(resource)!;
+        const prev = objects.get(e.key);
+        objects.set(e.key, object);
+        this.revision = e.modRevision;
+        const statusOnly = own ? own.statusOnly : prev !== undefined && sameButStatus(prev, object);
+        this.record({ revision: e.modRevision, resource, type: prev ? 'MODIFIED' : 'ADDED', object, prev, statusOnly });
+      } else {
+        const objects = this.objects.get(resource)!;
+        const prev = objects.get(e.key);
+        this.revision = e.modRevision;
+        if (!prev) continue;
+        objects.delete(e.key);
+        // A deletion is reported with the object as it was, at the deletion's revision.
+        const object = { ...prev, metadata: { ...prev.metadata, resourceVersion: e.modRevision } } as ApiObject;
+        this.record({ revision: e.modRevision, resource, type: 'DELETED', object, prev });
+      }
+      this.writer.caughtUp(e.key);
+    }
+    this.answerApplied();
+  }
+
+  private applyRaw(e: StoreEvent): void {
+    this.revision = e.modRevision;
+    if (e.type === 'delete') this.raw.delete(e.key);
+    else this.raw.set(e.key, { key: e.key, value: e.value, modRevision: e.modRevision, createRevision: this.raw.get(e.key)?.createRevision ?? e.modRevision });
+    // A compaction (by any control plane) forgets history before its revision: watches from there get 410.
+    if (e.key === COMPACT_REV_KEY && e.type === 'put') this.forgetBefore(Number(e.value));
+  }
+
+  private forgetBefore(revision: number): void {
+    if (!(revision - 1 > this.horizon)) return;
+    this.horizon = revision - 1;
+    let drop = 0;
+    while (drop < this.history.length && this.history[drop]!.revision < revision) drop++;
+    this.history.splice(0, drop);
+  }
+
+  /** Queues `fn` for the actor's next turn (the store answers outside of turns). */
+  private post(fn: () => void): void {
+    this.posted.push(fn);
+    if (this.tickScheduled) return;
+    this.tickScheduled = true;
+    this.ctx.send(this.ctx.self, { op: 'tick' });
+  }
+
+  private tick(): void {
+    this.tickScheduled = false;
+    const fns = this.posted;
+    this.posted = [];
+    for (const fn of fns) fn();
+  }
+
+  /** Runs `answer` once the cache has reached `revision`. */
+  private whenApplied(revision: number, answer: () => void): void {
+    if (revision <= this.revision) return answer();
+    let i = this.awaiting.length;
+    while (i > 0 && this.awaiting[i - 1]!.revision > revision) i--;
+    this.awaiting.splice(i, 0, { revision, answer });
+  }
+
+  private answerApplied(): void {
+    let n = 0;
+    while (n < this.awaiting.length && this.awaiting[n]!.revision <= this.revision) n++;
+    if (n === 0) return;
+    for (const a of this.awaiting.splice(0, n)) a.answer();
+  }
+
+  // ---- compaction --------------------------------------------------------------------------------
+
+  /**
+   * One round of kube-apiserver's compactor: whoever swaps the compaction key from the value it
+   * last saw compacts the store to the revision of one interval ago; the others only learn the
+   * key's new revision. So however many control planes share the store, it is compacted once a round.
+   */
+  private compact(): void {
+    const { keyRevision, revision } = this.compaction;
+    this.store.txn([{ key: COMPACT_REV_KEY, modRevision: keyRevision }], [{ type: 'put', key: COMPACT_REV_KEY, value: String(revision) }], [{ type: 'get', key: COMPACT_REV_KEY }]).then(
+      (r) => {
+        this.compaction = { keyRevision: r.succeeded ? r.revision : (r.results[0]?.modRevision ?? 0), revision: r.revision };
+        if (r.succeeded && revision > 0) {
+          this.store.compact(revision).catch((err: Error) => {
+            if (!(err instanceof StoreCompactedError)) console.error(`registry: compaction to ${revision} failed: ${err.message}`);
+          });
+        }
+      },
+      (err: Error) => console.error(`registry: compaction round failed: ${err.message}`),
+    );
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  private get(resource: Resource, namespace: string, name: string, version: ApiVersion): void {
+    const obj = this.objects.get(resource)!.get(storeKey(resource, namespace, name));
+    if (!obj) return this.fail(notFoundInfo(resource, name, version));
+    this.ctx.reply({ ok: true, code: 200, body: encodeAs(obj, version) } satisfies RegistryReply);
+  }
+
+  private list(resource: Resource, filter: Filter, version: ApiVersion): void {
+    if (version === 'internal') {
+      const items: string[] = [];
+      for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(JSON.stringify(obj));
+      this.ctx.reply({ ok: true, code: 200, body: `{"revision":${this.revision},"items":[${items.join(',')}]}` } satisfies RegistryReply);
+      return;
+    }
+    const items: Buffer[] = [];
+    for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(encodeBytes(obj, version));
+    const { head, tail } = CODECS[version].listEnvelope(resource, this.revision);
+    this.ctx.reply({ ok: true, code: 200, body: listBytes(head, tail, items) } satisfies RegistryReply);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  /** The latest state of an object: this registry's own last write, else the cache. */
+  private latestObject(key: string): ApiObject | undefined {
+    const known = this.writer.latest(key);
+    if (!known) return undefined;
+    return (known.object ??= decodeObject(known.value!, known.modRevision));
+  }
+
+  private create(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode): void {
+    const { namespace, name } = object.metadata;
+    const key = storeKey(resource, namespace, name);
+    const to = this.replyTo(reply, version, 201);
+    if (this.latestObject(key)) return this.answer(to, { ok: false, error: alreadyExistsInfo(resource, name, version) });
+    // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
+    if (version === 'v1' && RESOURCES[resource].namespaced && !this.latestObject(storeKey('namespaces', '', namespace))) {
+      return this.answer(to, { ok: false, error: notFoundInfo('namespaces', namespace, version) });
+    }
+    object.metadata.uid = newUid();
+    object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
+    const put = (): void =>
+      this.writeObject(key, (prev) => (prev ? { fail: alreadyExistsInfo(resource, name, version) } : object), (outcome) => {
+        if (!outcome.ok && object.kind === 'Service') this.releaseClusterIP(object.spec.clusterIP);
+        this.answerWrite(to, resource, name, outcome);
+      });
+    if (object.kind !== 'Service' || object.spec.clusterIP === 'None') return put();
+    this.allocateClusterIP(object, (error) => {
+      if (error) this.answer(to, { ok: false, error });
+      else put();
+    });
+  }
+
+  private update(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode, orCreate: boolean): void {
+    const { namespace, name, resourceVersion } = object.metadata;
+    const key = storeKey(resource, namespace, name);
+    const prev = this.latestObject(key);
+    if (!prev && orCreate) return this.create(resource, object, version, reply);
+    const to = this.replyTo(reply, version, 200);
+    this.writeObject(key, (current) => {
+      if (!current) return { fail: notFoundInfo(resource, name, version) };
+      if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) return { fail: conflictInfo(resource, name, version) };
+      // Identity and status belong to the server: an update changes metadata labels/annotations and spec.
+      const next = { ...object, metadata: { ...object.metadata, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp } } as ApiObject;
+      if ('status' in current && 'status' in next) (next as { status: unknown }).status = current.status;
+      if (current.kind === 'Pod' && next.kind === 'Pod' && !next.spec.host) next.spec = { ...next.spec, host: current.spec.host };
+      // A service keeps its cluster IP (an update that leaves it out does not release it).
+      if (current.kind === 'Service' && next.kind === 'Service') next.spec = { ...next.spec, clusterIP: current.spec.clusterIP };
+      return next;
+    }, (outcome) => this.answerWrite(to, resource, name, outcome));
+  }
+
+  private remove(resource: Resource, namespace: string, name: string, version: ApiVersion, uid: string | undefined, reply: ReplyMode): void {
+    const key = storeKey(resource, RESOURCES[resource].namespaced ? namespace : '', name);
+    const to = this.replyTo(reply, version, 200);
+    const prev = this.latestObject(key);
+    if (!prev || (uid !== undefined && prev.metadata.uid !== uid)) return this.answer(to, { ok: false, error: notFoundInfo(resource, name, version) });
+    if (resource === 'namespaces') this.removeContents(name);
+    let deleted: ApiObject | undefined;
+    this.writeObject(key, (current) => {
+      if (!current || (uid !== undefined && current.metadata.uid !== uid)) return { fail: notFoundInfo(resource, name, version) };
+      deleted = current;
+      return null;
+    }, (outcome) => {
+      if (outcome.ok && deleted?.kind === 'Service') this.releaseClusterIP(deleted.spec.clusterIP);
+      // A deletion is answered with the object as it was, at the deletion's revision.
+      const object = outcome.ok ? ({ ...deleted!, metadata: { ...deleted!.metadata, resourceVersion: outcome.revision } } as ApiObject) : undefined;
+      this.answerWrite(to, resource, name, outcome.ok ? { ...outcome, object } : outcome, true);
+    });
+  }
+
+  /** Deletes every object in a namespace that is being deleted (Kubernetes' namespace controller does it in the background). */
+  private removeContents(namespace: string): void {
+    for (const r of Object.keys(RESOURCES) as Resource[]) {
+      if (!RESOURCES[r].namespaced) continue;
+      for (const obj of [...this.objects.get(r)!.candidates({ namespace })]) {
+        if (obj.metadata.namespace === namespace) this.remove(r, namespace, obj.metadata.name, 'internal', undefined, false);
+      }
+    }
+  }
+
+  private setStatus(msg: Extract<RegistryRequest, { op: 'setStatus' }>, reply: ReplyMode): void {
+    const key = storeKey(msg.resource, RESOURCES[msg.resource].namespaced ? msg.namespace : '', msg.name);
+    const to = this.replyTo(reply, 'internal', 200);
+    this.writeObject(key, (current) => {
+      if (!current || (msg.uid !== undefined && current.metadata.uid !== msg.uid)) return { fail: notFoundInfo(msg.resource, msg.name, 'internal') };
+      if (!('status' in current)) return { fail: badRequest(`${RESOURCES[msg.resource].singular} has no status`).info };
+      return { ...current, metadata: { ...current.metadata }, status: msg.status } as ApiObject;
+    }, (outcome) => this.answerWrite(to, msg.resource, msg.name, outcome), true);
+  }
+
+  private bind(b: Binding): void {
+    const key = storeKey('pods', b.namespace, b.name);
+    const prev = this.latestObject(key);
+    if (!prev || prev.kind !== 'Pod' || prev.metadata.uid !== b.uid || prev.spec.host) return;
+    this.writeObject(key, (current) => {
+      if (!current || current.kind !== 'Pod' || current.metadata.uid !== b.uid || current.spec.host) return { fail: badRequest('not bindable').info };
+      return { ...current, metadata: { ...current.metadata }, spec: { ...current.spec, host: b.host } };
+    }, () => {});
+  }
+
+  /**
+   * Writes one object by compare-and-swap: `mutate` turns the key's latest object (undefined:
+   * none) into the new one (null: delete it), and runs again from a fresh read when another writer
+   * won the race.
+   */
+  private writeObject(key: string, mutate: (current: ApiObject | undefined) => ObjectMutation, done: (outcome: WriteOutcome) => void, statusOnly = false): void {
+    this.writer.submit({
+      key,
+      mutate: (known): Mutation => {
+        const current = known && (known.object ??= decodeObject(known.value!, known.modRevision));
+        const next = mutate(current);
+        if (next === null) return { delete: true };
+        if ('fail' in next) return next;
+        return { put: storeValue(next), object: next, statusOnly };
+      },
+      done,
+    });
+  }
+
+  private replyTo(reply: ReplyMode, version: ApiVersion, code: number): ReplyTo {
+    return { to: reply === false ? null : this.ctx.sender, quiet: reply === 'errors', version, code };
+  }
+
+  /** Answers a write once this registry's cache has it (so the writer reads it back). */
+  private answerWrite(to: ReplyTo, resource: Resource, name: string, outcome: WriteOutcome, deletion = false): void {
+    if (!outcome.ok) {
+      const error = 'error' in outcome ? outcome.error : 'conflict' in outcome ? conflictInfo(resource, name, to.version) : { ...internalError(`store write failed: ${outcome.storeError}`).info, name };
+      return this.answer(to, { ok: false, error });
+    }
+    if (!to.to || to.quiet) return;
+    const object = outcome.object!;
+    this.whenApplied(outcome.revision, () => {
+      const body = !deletion ? encodeAs(object, to.version) : to.version === 'internal' ? '{}' : CODECS[to.version].deleted(object);
+      this.answer(to, { ok: true, code: to.code, body });
+    });
+  }
+
+  private answer(to: ReplyTo, reply: RegistryReply): void {
+    if (to.to && (!reply.ok || !to.quiet)) this.ctx.send(to.to, reply);
+  }
+
+  private fail(error: StatusInfo): void {
+    this.ctx.reply({ ok: false, error } satisfies RegistryReply);
+  }
+
+  // ---- cluster IPs -------------------------------------------------------------------------------
+
+  /** Takes `service`'s cluster IP (the one it asks for, or the next free one) in the stored range, then calls `done`. */
+  private allocateClusterIP(service: Service, done: (error?: StatusInfo) => void): void {
+    const wanted = service.spec.clusterIP;
+    // An address outside the range is the user's to manage (the range only guards its own).
+    if (wanted && !ServiceIPRange.contains(wanted)) return done();
+    let ip = '';
+    this.writer.submit({
+      key: SERVICE_IPS_KEY,
+      mutate: (known) => {
+        const range = this.rangeOf(known);
+        ip = wanted || range.firstFree(this.nextIPSlot);
+        if (!ip) return { fail: internalError('no cluster IP left in 10.0.0.0/16').info };
+        if (range.has(ip)) return { fail: invalid('Service', service.metadata.name, [{ reason: 'FieldValueInvalid', field: 'spec.clusterIP', message: `Invalid value: "${ip}": provided IP is already allocated` }]).info };
+        return { put: range.with(ip).encode() };
+      },
+      done: (outcome) => {
+        if (!outcome.ok) return done('error' in outcome ? outcome.error : internalError(`cluster IP allocation failed: ${'storeError' in outcome ? outcome.storeError : 'too many conflicts'}`).info);
+        service.spec.clusterIP = ip;
+        this.nextIPSlot = ServiceIPRange.after(ip);
+        done();
+      },
+    });
+  }
+
+  /** Gives a cluster IP back to the range. */
+  private releaseClusterIP(ip: string): void {
+    if (!ip || !ServiceIPRange.contains(ip)) return;
+    this.writer.submit({
+      key: SERVICE_IPS_KEY,
+      mutate: (known) => {
+        const range = this.rangeOf(known);
+        return range.has(ip) ? { put: range.without(ip).encode() } : { fail: badRequest('not allocated').info };
+      },
+      done: () => {},
+    });
+  }
+
+  /** The stored range; before it was ever written, the one the cached services' addresses make. */
+  private rangeOf(known: Known | undefined): ServiceIPRange {
+    if (known) return ServiceIPRange.decode(known.value!);
+    const ips: string[] = [];
+    for (const svc of this.objects.get('services')!.values()) if (svc.kind === 'Service') ips.push(svc.spec.clusterIP);
+    return ServiceIPRange.of(ips);
+  }
+
+  // ---- watches -----------------------------------------------------------------------------------
+
+  private record(change: Change): void {
+    this.history.push(change);
+    if (this.history.length > (this.props.historySize ?? 10_000)) this.horizon = this.history.shift()!.revision;
+    this.watchIndex.get(change.resource)!.forEach(change.object, change.prev, (w) => this.deliver(w, change));
+    change.json = undefined;
+  }
+
+  /** Sends one change to a watcher as the event its filter sees (a label change can add or remove). */
+  private deliver(w: Watcher, change: Change): void {
+    if (change.statusOnly && w.statusChanges !== true) {
+      if (w.statusChanges === false || change.object.kind !== 'Pod' || change.prev?.kind !== 'Pod') return;
+      if (podReady(change.object) === podReady(change.prev)) return;
+    }
+    const now = matches(change.resource, w.filter, change.object);
+    const before = change.prev !== undefined && change.type !== 'ADDED' && matches(change.resource, w.filter, change.prev);
+    let type: string = change.type;
+    if (change.type === 'MODIFIED') {
+      if (now && !before) type = 'ADDED';
+      else if (!now && before) type = 'DELETED';
+      else if (!now) return;
+    } else if (!now) return;
+    if (w.version === 'internal') {
+      if (w.inbox.slot === this.ctx.self.slot) {
+        this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], shared: change.object, revision: change.revision } satisfies WatchEvent);
+        return;
+      }
+      change.json ??= JSON.stringify(change.object);
+      this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], object: change.json, revision: change.revision } satisfies WatchEvent);
+    } else this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object, w.version)}}`);
+  }
+
+  private watch(msg: Extract<RegistryRequest, { op: 'watch' }>): void {
+    const internal = msg.version === 'internal';
+    const from = msg.fromRevision;
+    if (from > 0 && from < this.horizon) {
+      if (internal) return this.ctx.send(msg.inbox, { watch: msg.id, type: 'GONE', revision: this.revision } satisfies WatchEvent);
+      return this.fail(gone(`too old resource version: ${from} (${this.horizon})`).info);
+    }
+    const old = this.watchers.get(msg.id);
+    if (old) this.watchIndex.get(old.resource)!.delete(old);
+    const w: Watcher = { id: msg.id, resource: msg.resource, filter: msg.filter, version: msg.version, inbox: msg.inbox, statusChanges: msg.statusChanges ?? true };
+    if (!internal) this.ctx.reply({ ok: true, code: 200, body: '' } satisfies RegistryReply);
+    if (from > 0) {
+      for (const change of this.history) {
+        if (change.revision <= from || change.resource !== w.resource) continue;
+        this.deliver(w, change);
+        change.json = undefined;
+      }
+    } else {
+      // No resourceVersion: the current state first, as ADDED events, then every change.
+      for (const obj of this.objects.get(w.resource)!.candidates(w.filter)) {
+        if (!matches(w.resource, w.filter, obj)) continue;
+        if (internal) {
+          const local = w.inbox.slot === this.ctx.self.slot;
+          const event: WatchEvent = local
+            ? { watch: w.id, type: 'ADDED', shared: obj, revision: obj.metadata.resourceVersion }
+            : { watch: w.id, type: 'ADDED', object: JSON.stringify(obj), revision: obj.metadata.resourceVersion };
+          this.ctx.send(w.inbox, event);
+        } else this.ctx.send(w.inbox, `{"type":"ADDED","object":${encode(obj, msg.version as WireVersion)}}`);
+      }
+    }
+    if (internal) this.ctx.send(w.inbox, { watch: w.id, type: 'SYNCED', revision: this.revision } satisfies WatchEvent);
+    this.watchers.set(msg.id, w);
+    this.watchIndex.get(w.resource)!.add(w);
+    // An actor's watches end with it (a stopped controller, a crashed shard's minions).
+    if (internal) this.ctx.watch(w.inbox);
+  }
+
+  /** Ends watches whose history is lost: GONE (internal) or a 410 ERROR event (the API's). */
+  private endWatches(watchers: Map<string, Watcher>): void {
+    for (const w of watchers.values()) {
+      this.ctx.send(w.inbox, w.version === 'internal' ? ({ watch: w.id, type: 'GONE', revision: 0 } satisfies WatchEvent) : watchGoneLine(w.version));
+      this.watchIndex.get(w.resource)?.delete(w);
+    }
+    watchers.clear();
+  }
+
+  override onTerminated(ref: ActorRef): void {
+    for (const [id, w] of this.watchers) {
+      if (w.inbox.id !== ref.id || w.inbox.slot !== ref.slot) continue;
+      this.watchers.delete(id);
+      this.watchIndex.get(w.resource)!.delete(w);
+    }
+  }
+}
+
+/**
+ * A random uid as one flat string. `randomUUID()` returns a rope of some twenty pieces (its hex
+ * bytes joined one by one), about 450 bytes where the flat string takes 56: and every object the
+ * registry holds keeps its uid.
+ */
+function newUid(): string {
+  return Buffer.from(randomUUID(), 'latin1').toString('latin1');
+}
+
+/** The stored form of an object: its JSON without a resourceVersion (the store's mod revision is that). */
+function storeValue(object: ApiObject): string {
+  object.metadata.resourceVersion = 0;
+  return JSON.stringify(object);
+}
+
+/** An object as stored, at its mod revision. */
+function decodeObject(value: string, modRevision: number): ApiObject {
+  const object = JSON.parse(value) as ApiObject;
+  object.metadata.resourceVersion = modRevision;
+  return object;
+}
+
+/** Whether two states of an object differ in their status (and resourceVersion) only. */
+function sameButStatus(a: ApiObject, b: ApiObject): boolean {
+  const strip = (o: ApiObject) => JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: 0 } });
+  return 'status' in a && strip(a) === strip(b);
+}
+
+/** The resource of an object's store key (`/registry/pods/default/x`), or undefined for other keys. */
+function resourceOfKey(key: string): Resource | undefined {
+  const end = key.indexOf('/', PREFIX.length);
+  const resource = key.slice(PREFIX.length, end < 0 ? undefined : end);
+  return end > 0 && Object.hasOwn(RESOURCES, resource) ? (resource as Resource) : undefined;
+}
+
+/** How errors name a resource in `version`. */
+function kindName(resource: Resource, version: ApiVersion): string {
+  return version === 'internal' ? RESOURCES[resource].singular : CODECS[version].kindName(resource);
+}
+
+function notFoundInfo(resource: Resource, name: string, version: ApiVersion): StatusInfo {
+  return notFound(kindName(resource, version), name).info;
+}
+
+function alreadyExistsInfo(resource: Resource, name: string, version: ApiVersion): StatusInfo {
+  return alreadyExists(kindName(resource, version), name).info;
+}
+
+function conflictInfo(resource: Resource, name: string, version: ApiVersion): StatusInfo {
+  const detail = 'the object has been modified; please apply your changes to the latest version and try again';
+  return conflict(kindName(resource, version), name, detail).info;
+}
