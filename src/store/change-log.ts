@@ -19,7 +19,7 @@ interface Watcher {
  * ChangeLog is an in-process store's history: every writing transaction's changes since the
  * compacted revision (one entry per revision, so it is dense), the watches fed from it, and what a
  * range at a past revision needs to undo. Beyond `limit` entries the oldest are compacted on their
- * own. Watches are fed in a microtask after each write, in revision order.
+ * own once every watch has been fed. Watches are fed in a microtask after each write, in revision order.
  */
 export class ChangeLog {
   /** The newest revision. */
@@ -44,7 +44,6 @@ export class ChangeLog {
   append(revision: number, events: StoreEvent[], prevs: (KeyValue | undefined)[]): void {
     this.revision = revision;
     this.entries.push({ revision, events, prevs });
-    if (this.entries.length - this.head > this.limit) this.compact(this.entries[this.head + 1]!.revision);
     this.schedule();
   }
 
@@ -108,7 +107,15 @@ export class ChangeLog {
     queueMicrotask(() => {
       this.scheduled = false;
       for (const w of this.watchers) this.feed(w);
+      // Only once every watch has what it needs: a burst of writes in one turn must not outrun them.
+      this.trimToLimit();
     });
+  }
+
+  /** Compacts away the entries beyond the newest `limit`. */
+  trimToLimit(): void {
+    const excess = this.entries.length - this.head - this.limit;
+    if (excess > 0) this.compact(this.entries[this.head + excess]!.revision);
   }
 
   private feed(w: Watcher): void {

@@ -19,7 +19,7 @@ import {
 /** Options of an LmdbStore. */
 export interface LmdbStoreOptions {
   /**
-   * Revisions of history kept for watches and past ranges (default 100,000), on disk and in
+   * Revisions of history kept for watches and past ranges (default 10,000), on disk and in
    * memory; older ones are compacted on their own, so the log cannot grow without bound.
    */
   historyLimit?: number;
@@ -80,7 +80,7 @@ export class LmdbStore implements Store {
   ) {
     this.kv = db.openDB<KvRecord, string>({ name: 'kv', encoding: 'msgpack' });
     this.logDb = db.openDB<Change[], number>({ name: 'log', encoding: 'msgpack' });
-    this.limit = options.historyLimit ?? 100_000;
+    this.limit = options.historyLimit ?? 10_000;
     for (const { key, value } of this.kv.getRange()) this.index.set(key, value[1]);
     let log: ChangeLog | undefined;
     let oldest: number | undefined;
@@ -90,6 +90,7 @@ export class LmdbStore implements Store {
       const { events, prevs } = decode(revision, value);
       log.append(revision, events, prevs);
     }
+    log?.trimToLimit();
     this.log = log ?? new ChangeLog(this.limit);
     this.revision = this.log.revision;
     this.oldest = oldest ?? this.log.compacted;

@@ -17,7 +17,7 @@ import { ChangeLog } from './change-log.js';
 /** Options of a MemoryStore. */
 export interface MemoryStoreOptions {
   /**
-   * Revisions of history kept for watches and past ranges (default 100,000); older ones are
+   * Revisions of history kept for watches and past ranges (default 1,000); older ones are
    * compacted on their own, so a long simulation does not keep every value it ever wrote.
    */
   historyLimit?: number;
@@ -33,7 +33,7 @@ export class MemoryStore implements Store {
   private closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.log = new ChangeLog(options.historyLimit ?? 100_000);
+    this.log = new ChangeLog(options.historyLimit ?? 1_000);
   }
 
   async range(prefix: string, options: { revision?: number } = {}): Promise<RangeResult> {

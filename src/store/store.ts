@@ -84,7 +84,8 @@ export interface Store {
   range(prefix: string, options?: { revision?: number }): Promise<RangeResult>;
   /**
    * If every compare holds, runs `onSuccess`, else `onFailure`, atomically: a transaction that
-   * writes moves the revision on by exactly one, whatever it writes. Resolves once it is durable.
+   * changes something moves the revision on by exactly one (as in etcd, a delete that finds
+   * nothing changes nothing). Resolves once it is durable.
    */
   txn(compares: Compare[], onSuccess: TxnOp[], onFailure?: TxnOp[]): Promise<TxnResult>;
   /**
