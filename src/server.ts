@@ -18,8 +18,10 @@ export interface ApiServerOptions {
   port?: number;
   /** Address to bind (default 127.0.0.1). */
   address?: string;
-  /** `lmdb` (default, durable, under `dataDir`) or `memory`. */
+  /** `lmdb` (default, durable, under `dataDir`), `memory`, or `etcd` (at `etcd.servers`). */
   store?: StoreKind;
+  /** The etcd cluster of the `etcd` store: its client URLs and the key prefix (default /registry). */
+  etcd?: EtcdConfig;
   /** Where the lmdb store lives (default ./data). */
   dataDir?: string;
   /** Shards of the actor system it starts (default: available parallelism). Ignored with `system`. */
@@ -47,12 +49,31 @@ export interface ApiServer {
 /** The modules an actor system needs to host the API server's actors. */
 export const API_ACTOR_MODULES = [new URL('./registry/registry.js', import.meta.url)];
 
-/** The registry's props for a store kind: an lmdb folder under `dataDir` (created), or a fresh memory store. */
-export function registryProps(store: StoreKind, dataDir = 'data', historySize?: number): RegistryProps {
-  if (store === 'memory') return { store, path: `memory-${Date.now()}-${Math.random()}`, historySize };
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  return { store, path: resolve(dir, 'registry.lmdb'), historySize };
+/** Where an etcd store is: `--etcd-servers` and `--etcd-prefix`. */
+export interface EtcdConfig {
+  servers: string[];
+  prefix?: string;
+}
+
+/** The registry's props for a store kind: an lmdb folder under `dataDir` (created), a fresh memory store, or an etcd cluster. */
+export function registryProps(store: StoreKind, options: { dataDir?: string; historySize?: number; etcd?: EtcdConfig } = {}): RegistryProps {
+  const { historySize, etcd } = options;
+  switch (store) {
+    case 'memory':
+      return { store, path: `memory-${Date.now()}-${Math.random()}`, historySize };
+    case 'etcd':
+      if (!etcd?.servers.length) throw new TypeError('the etcd store needs etcd.servers (--etcd-servers)');
+      for (const url of etcd.servers) if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) throw new TypeError(`etcd server "${url}" must be a URL such as http://127.0.0.1:2379`);
+      if (etcd.prefix !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(etcd.prefix)) throw new TypeError(`etcd prefix "${etcd.prefix}" must be a path such as /registry`);
+      return { store, path: `etcd:${etcd.servers.join(',')}${etcd.prefix ?? '/registry'}`, etcd, historySize };
+    case 'lmdb': {
+      const dir = resolve(options.dataDir ?? 'data');
+      mkdirSync(dir, { recursive: true });
+      return { store, path: resolve(dir, 'registry.lmdb'), historySize };
+    }
+    default:
+      throw new TypeError(`store must be "memory", "lmdb" or "etcd", not "${String(store)}"`);
+  }
 }
 
 /** Starts the registry and the gateway and listens. */
@@ -60,11 +81,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const port = opts.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('port must be an integer from 0 to 65535');
   const store = opts.store ?? 'lmdb';
-  if (store !== 'memory' && store !== 'lmdb') throw new TypeError('store must be "memory" or "lmdb"');
   const owned = !opts.system;
   const system = opts.system ?? (await ActorSystem.start({ shards: opts.shards, modules: API_ACTOR_MODULES }));
   try {
-    const registry = opts.registry ?? system.spawn(Registry, 'registry', registryProps(store, opts.dataDir, opts.historySize), { slot: 0 });
+    const registry = opts.registry ?? system.spawn(Registry, 'registry', registryProps(store, opts), { slot: 0 });
     const metrics = new Metrics(system);
     const app = createGateway({ system, registry, metrics, logs: opts.logs });
     const server: Server = createServer(app.callback());

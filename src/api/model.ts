@@ -207,8 +207,28 @@ export interface Namespace {
   status: { phase: 'Active' | 'Terminating' };
 }
 
+/**
+ * A lease (coordination.k8s.io/v1): who holds a lock and until when, renewed by compare-and-swap on
+ * its resourceVersion. Leader election and node heartbeats use them. Times are RFC 3339 with
+ * microseconds (Kubernetes' MicroTime).
+ */
+export interface Lease {
+  kind: 'Lease';
+  metadata: ObjectMeta;
+  spec: LeaseSpec;
+}
+
+/** A lease's spec, as coordination.k8s.io/v1 has it; every field optional. */
+export interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
 /** Every stored kind. */
-export type ApiObject = Pod | ReplicationController | Service | Node | Endpoints | Event | Namespace;
+export type ApiObject = Pod | ReplicationController | Service | Node | Endpoints | Event | Namespace | Lease;
 
 /** An ApiObject's kind name. */
 export type Kind = ApiObject['kind'];
@@ -235,6 +255,11 @@ export function timestamp(ms: number): string {
     stampSecond = second;
   }
   return stampText;
+}
+
+/** A time as MicroTime (RFC 3339 in UTC with microseconds: `2024-01-02T03:04:05.678000Z`), as leases carry it. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 /** A fresh, empty ObjectMeta. */

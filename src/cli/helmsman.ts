@@ -22,8 +22,12 @@ const USAGE = `usage: helmsman <command> [options]
             --proxy-mode M  how minions serve services: iptables (NAT rules,
                             needs root), userspace (a TCP relay) or auto
                             (default: iptables where it can be used)
-            --store S       lmdb (default, durable) or memory
+            --store S       lmdb (default, durable), memory, or etcd (shared by
+                            every control plane on the same etcd cluster)
             --data DIR      where the lmdb store lives (default ./data)
+            --etcd-servers URLS  the etcd cluster's client URLs, comma-separated
+                            (default http://127.0.0.1:2379)
+            --etcd-prefix P the etcd key prefix (default /registry)
             --shards N      actor shards (default: one per core)
             --event-ttl D   how long events are kept (default 1h; e.g. 30m, 1h30m)
             --max-events N  events kept at most; the oldest go first (default 10000)
@@ -57,7 +61,11 @@ function durationMs(text: string, name: string): number {
 async function up(values: Record<string, string | boolean | undefined>, out: (line: string) => void): Promise<void> {
   const started = performance.now();
   const store = (values.store as string | undefined) ?? 'lmdb';
-  if (store !== 'lmdb' && store !== 'memory') throw new UsageError('--store must be lmdb or memory');
+  if (store !== 'lmdb' && store !== 'memory' && store !== 'etcd') throw new UsageError('--store must be lmdb, memory or etcd');
+  const etcdServers = ((values['etcd-servers'] as string | undefined) ?? 'http://127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const url of etcdServers) if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) throw new UsageError(`--etcd-servers: "${url}" is not a URL such as http://127.0.0.1:2379`);
+  const etcdPrefix = values['etcd-prefix'] as string | undefined;
+  if (etcdPrefix !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(etcdPrefix)) throw new UsageError('--etcd-prefix must be a path such as /registry');
   const runtime = (values.runtime as string | undefined) ?? ((await dockerAnswers()) ? 'docker' : 'process');
   if (!(RUNTIME_KINDS as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of: ${RUNTIME_KINDS.join(', ')}`);
   const proxyMode = (values['proxy-mode'] as string | undefined) ?? 'auto';
@@ -74,6 +82,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     api: { port, address: values.address as string | undefined },
     store,
     dataDir: values.data as string | undefined,
+    etcd: store === 'etcd' ? { servers: etcdServers, prefix: etcdPrefix } : undefined,
     minions,
     shards,
     runtime: runtime as (typeof RUNTIME_KINDS)[number],
@@ -82,7 +91,8 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     maxEvents,
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
-  out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : ''}, API on ${cluster.url}`);
+  const where = store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : store === 'etcd' ? ` at ${etcdServers.join(',')}${etcdPrefix ? ` under ${etcdPrefix}` : ''}` : '';
+  out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${where}, API on ${cluster.url}`);
   out(`try: kubecfg -h ${cluster.url} list /minions`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
@@ -111,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
       address: { type: 'string' },
       store: { type: 'string' },
       data: { type: 'string' },
+      'etcd-servers': { type: 'string' },
+      'etcd-prefix': { type: 'string' },
       shards: { type: 'string' },
       minions: { type: 'string' },
       runtime: { type: 'string' },

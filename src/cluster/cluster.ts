@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { ActorSystem, VirtualClock, type ActorRef } from '../kernel/index.js';
 import type { StoreKind } from '../store/store.js';
-import { registryProps, startApiServer, type ApiServer } from '../server.js';
+import { registryProps, startApiServer, type ApiServer, type EtcdConfig } from '../server.js';
 import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../../actors/scheduler.js';
 import { ReplicationManager } from '../../actors/replication-manager.js';
@@ -59,8 +59,10 @@ export interface ClusterOptions {
   proxyMode?: 'auto' | 'userspace' | 'iptables';
   /** Actor shards (worker threads; default: one per core). */
   shards?: number;
-  /** `memory` (default for an embedded cluster) or `lmdb` (under `dataDir`). */
+  /** `memory` (default for an embedded cluster), `lmdb` (under `dataDir`) or `etcd` (at `etcd.servers`, shared with other control planes). */
   store?: StoreKind;
+  /** The etcd cluster of the `etcd` store: client URLs (kube-apiserver's `--etcd-servers`) and key prefix (`--etcd-prefix`, default /registry). */
+  etcd?: EtcdConfig;
   /** Where the lmdb store lives (default ./data). */
   dataDir?: string;
   /** `'real'` (default), `'virtual'`, or a VirtualClock: timers (heartbeats, backoff) then move only on `advance`. */
@@ -156,7 +158,7 @@ export class Cluster {
     let cluster: Cluster | undefined;
     try {
       progress(`starting the registry (${store} store)`);
-      const registry = system.spawn(Registry, 'registry', registryProps(store, options.dataDir), { slot: 0 });
+      const registry = system.spawn(Registry, 'registry', registryProps(store, options), { slot: 0 });
       const controllerSlot = shards > 1 ? 1 : 0;
       system.spawn(Scheduler, 'scheduler', { registry }, { slot: controllerSlot });
       system.spawn(ReplicationManager, 'replication-manager', { registry, shards }, { slot: controllerSlot });
