@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   registry?: ActorRef;
   /** Changes kept for resuming watches (default 10,000). */
   historySize?: number;
+  /** How often the store is compacted (kube-apiserver's `--etcd-compaction-interval`; default 300,000 ms; 0: never). */
+  compactionIntervalMs?: number;
   /** Reads container output for `GET .../pods/{name}/log` (the cluster provides it). */
   logs?: GatewayOptions['logs'];
 }
@@ -56,20 +58,20 @@ export interface EtcdConfig {
 }
 
 /** The registry's props for a store kind: an lmdb folder under `dataDir` (created), a fresh memory store, or an etcd cluster. */
-export function registryProps(store: StoreKind, options: { dataDir?: string; historySize?: number; etcd?: EtcdConfig } = {}): RegistryProps {
-  const { historySize, etcd } = options;
+export function registryProps(store: StoreKind, options: { dataDir?: string; historySize?: number; compactionIntervalMs?: number; etcd?: EtcdConfig } = {}): RegistryProps {
+  const { etcd, historySize, compactionIntervalMs } = options;
   switch (store) {
     case 'memory':
-      return { store, path: `memory-${Date.now()}-${Math.random()}`, historySize };
+      return { store, path: `memory-${Date.now()}-${Math.random()}`, historySize, compactionIntervalMs };
     case 'etcd':
       if (!etcd?.servers.length) throw new TypeError('the etcd store needs etcd.servers (--etcd-servers)');
       for (const url of etcd.servers) if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) throw new TypeError(`etcd server "${url}" must be a URL such as http://127.0.0.1:2379`);
       if (etcd.prefix !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(etcd.prefix)) throw new TypeError(`etcd prefix "${etcd.prefix}" must be a path such as /registry`);
-      return { store, path: `etcd:${etcd.servers.join(',')}${etcd.prefix ?? '/registry'}`, etcd, historySize };
+      return { store, path: `etcd:${etcd.servers.join(',')}${etcd.prefix ?? '/registry'}`, etcd, historySize, compactionIntervalMs };
     case 'lmdb': {
       const dir = resolve(options.dataDir ?? 'data');
       mkdirSync(dir, { recursive: true });
-      return { store, path: resolve(dir, 'registry.lmdb'), historySize };
+      return { store, path: resolve(dir, 'registry.lmdb'), historySize, compactionIntervalMs };
     }
     default:
       throw new TypeError(`store must be "memory", "lmdb" or "etcd", not "${String(store)}"`);

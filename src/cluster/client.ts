@@ -4,7 +4,7 @@
  * condition over the objects a filter selects. Errors are the API's `StatusError`s.
  */
 import type { ActorRef, ActorSystem } from '../kernel/index.js';
-import type { ApiObject, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service } from '../api/model.js';
+import type { ApiObject, Endpoints, Event, Lease, Namespace, Node, Pod, ReplicationController, Service } from '../api/model.js';
 import type { Filter } from '../api/filter.js';
 import { parseFieldSelector, parseLabelSelector, selectorFromSet } from '../api/selector.js';
 import { invalid, StatusError } from '../api/status.js';
@@ -22,6 +22,7 @@ export interface ObjectTypes {
   endpoints: Endpoints;
   events: Event;
   namespaces: Namespace;
+  leases: Lease;
 }
 
 /** What a list, watch or waitFor selects. */

@@ -5,7 +5,8 @@
  * embed one (`await Cluster.start({ minions: 1000 })`) and drive it through `client`, `waitFor`
  * and the fault-injection methods.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import { ActorSystem, VirtualClock, type ActorRef } from '../kernel/index.js';
 import type { StoreKind } from '../store/store.js';
@@ -16,6 +17,7 @@ import { ReplicationManager } from '../../actors/replication-manager.js';
 import { NodeController } from '../../actors/node-controller.js';
 import { EndpointsController } from '../../actors/endpoints-controller.js';
 import { DEFAULT_MAX_EVENTS, EventTtlController } from '../../actors/event-ttl-controller.js';
+import { LeaderElector, type LedActor, type LeaderElectorProps, type LeaderStatus } from '../../actors/leader-elector.js';
 import { Minion, podNetworkOf, type MinionMsg, type MinionProps } from '../../actors/minion.js';
 import type { PodMsg } from '../../actors/pod.js';
 import type { Route } from '../../actors/service-proxy.js';
@@ -40,6 +42,7 @@ export const CLUSTER_MODULES = [
   '../../actors/node-controller.js',
   '../../actors/endpoints-controller.js',
   '../../actors/event-ttl-controller.js',
+  '../../actors/leader-elector.js',
   '../../actors/minion.js',
   '../../actors/pod.js',
   '../../actors/service-proxy.js',
@@ -47,6 +50,13 @@ export const CLUSTER_MODULES = [
 
 /** Options of `Cluster.start`; every one is optional. */
 export interface ClusterOptions {
+  /**
+   * Run the controllers (scheduler, replication, node, endpoints, event TTL) only while this
+   * process holds the lease `kube-system/helmsman-controller-manager`, so several control planes
+   * can share one store: `true`, or client-go's timings (default 15 s lease, 10 s renew deadline,
+   * 2 s retry). Default: on with the etcd store, off otherwise (no other process can share it).
+   */
+  leaderElection?: boolean | Partial<Pick<LeaderElectorProps, 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>>;
   /** Minions to start (default 3). */
   minions?: number;
   /** The container runtime: `'fake'` (default), `'process'`, `'docker'` (host networking), or a config with its options. */
@@ -65,6 +75,8 @@ export interface ClusterOptions {
   etcd?: EtcdConfig;
   /** Where the lmdb store lives (default ./data). */
   dataDir?: string;
+  /** How often the store is compacted (kube-apiserver's `--etcd-compaction-interval`; default 300,000 ms; 0: never). */
+  compactionIntervalMs?: number;
   /** `'real'` (default), `'virtual'`, or a VirtualClock: timers (heartbeats, backoff) then move only on `advance`. */
   clock?: 'real' | 'virtual' | VirtualClock;
   /** Serve the REST API too: `true` (127.0.0.1, a free port) or where. Default: no HTTP. */
@@ -123,6 +135,8 @@ export class Cluster {
     readonly system: ActorSystem,
     /** The registry actor. */
     readonly registry: ActorRef,
+    /** The leader elector, when the controllers run only while this process leads. */
+    private readonly elector: ActorRef | undefined,
     /** The clock (a VirtualClock when started with `clock: 'virtual'`). */
     readonly clock: VirtualClock | undefined,
     /** How minions serve services (`none` with the fake runtime). */
@@ -160,17 +174,33 @@ export class Cluster {
       progress(`starting the registry (${store} store)`);
       const registry = system.spawn(Registry, 'registry', registryProps(store, options), { slot: 0 });
       const controllerSlot = shards > 1 ? 1 : 0;
-      system.spawn(Scheduler, 'scheduler', { registry }, { slot: controllerSlot });
-      system.spawn(ReplicationManager, 'replication-manager', { registry, shards }, { slot: controllerSlot });
-      system.spawn(NodeController, 'node-controller', {
-        registry,
-        gracePeriodMs: options.nodeGracePeriodMs ?? 40_000,
-        monitorPeriodMs: options.nodeMonitorPeriodMs ?? 5_000,
-        evictionsPerSec: options.evictionsPerSec,
-      }, { slot: controllerSlot });
-      system.spawn(EndpointsController, 'endpoints-controller', { registry }, { slot: controllerSlot });
-      // Beside the registry: a watcher on its shard gets events without any encoding.
-      system.spawn(EventTtlController, 'event-ttl-controller', { registry, ttlMs: eventTtlMs, maxEvents }, { slot: 0 });
+      const controllers: LedActor[] = [
+        { kind: Scheduler.kind, name: 'scheduler', props: { registry }, slot: controllerSlot },
+        { kind: ReplicationManager.kind, name: 'replication-manager', props: { registry, shards }, slot: controllerSlot },
+        {
+          kind: NodeController.kind,
+          name: 'node-controller',
+          props: { registry, gracePeriodMs: options.nodeGracePeriodMs ?? 40_000, monitorPeriodMs: options.nodeMonitorPeriodMs ?? 5_000, evictionsPerSec: options.evictionsPerSec },
+          slot: controllerSlot,
+        },
+        { kind: EndpointsController.kind, name: 'endpoints-controller', props: { registry }, slot: controllerSlot },
+        // Beside the registry: a watcher on its shard gets events without any encoding.
+        { kind: EventTtlController.kind, name: 'event-ttl-controller', props: { registry, ttlMs: eventTtlMs, maxEvents }, slot: 0 },
+      ];
+      const election = options.leaderElection ?? store === 'etcd';
+      let elector: ActorRef | undefined;
+      if (election) {
+        const config = election === true ? {} : election;
+        progress('electing the controllers\' leader (lease kube-system/helmsman-controller-manager)');
+        elector = system.spawn(LeaderElector, 'leader-elector', {
+          registry,
+          namespace: 'kube-system',
+          name: 'helmsman-controller-manager',
+          identity: config.identity ?? `${hostname()}_${randomUUID()}`,
+          ...config,
+          controllers,
+        }, { slot: controllerSlot });
+      } else for (const c of controllers) system.spawn(c.kind, c.name, c.props as never, { slot: c.slot });
       let api: ApiServer | undefined;
       if (options.api) {
         const where = options.api === true ? {} : options.api;
@@ -178,7 +208,7 @@ export class Cluster {
         api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs });
         progress(`API server listening on ${api.url}`);
       }
-      cluster = new Cluster(system, registry, clock, proxyMode, api);
+      cluster = new Cluster(system, registry, elector, clock, proxyMode, api);
       progress(`starting ${minions} minions (${runtime.kind} runtime${local ? `, ${proxyMode} service proxy` : ''})`);
       for (let i = 0; i < minions; i++) {
         const name = `minion-${i + 1}`;
@@ -207,6 +237,15 @@ export class Cluster {
       else await system.stop();
       throw err;
     }
+  }
+
+  /**
+   * Whether this process runs the controllers now: always without leader election, else while
+   * it holds the lease (with the identity it holds it as, and the holder last seen).
+   */
+  async leadership(): Promise<LeaderStatus> {
+    if (!this.elector) return { leading: true, identity: '', holder: undefined };
+    return this.system.ask<LeaderStatus>(this.elector, { op: 'status' });
   }
 
   /** The REST API's URL, when the cluster serves one. */

@@ -5,6 +5,11 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch (wall time; virtual time for a VirtualClock). */
   now(): number;
+  /**
+   * Milliseconds on a clock that never jumps (wall time may, when it is set): for measuring how
+   * long something took or how long ago it was seen. Virtual time for a VirtualClock.
+   */
+  monotonic(): number;
   /** Calls `fn` once after `ms` milliseconds. */
   setTimer(fn: () => void, ms: number): TimerHandle;
   /** Cancels a timer; cancelling one that already fired is a no-op. */
@@ -18,6 +23,9 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
 export class RealClock implements Clock {
   now(): number {
     return Date.now();
+  }
+  monotonic(): number {
+    return performance.now();
   }
   setTimer(fn: () => void, ms: number): TimerHandle {
     const t = setTimeout(fn, ms);
@@ -67,6 +75,9 @@ export class VirtualClock implements Clock {
   }
 
   now(): number {
+    return this.time[0]!;
+  }
+  monotonic(): number {
     return this.time[0]!;
   }
 

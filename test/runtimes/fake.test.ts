@@ -53,6 +53,9 @@ class CountingClock implements Clock {
   now(): number {
     return this.inner.now();
   }
+  monotonic(): number {
+    return this.inner.monotonic();
+  }
   setTimer(fn: () => void, ms: number): TimerHandle {
     this.timers++;
     return this.inner.setTimer(fn, ms);
