@@ -36,6 +36,8 @@ export interface StatusInfo {
   /** The object's kind as the client named it (`pods` in v1, `pod` in v1beta1) and its name. */
   kind?: string;
   name?: string;
+  /** The API group of `kind`, when not core (`coordination.k8s.io`). */
+  group?: string;
   causes?: StatusCause[];
 }
 
@@ -56,6 +58,7 @@ export class StatusError extends Error {
 export function renderStatus(info: StatusInfo, apiVersion: string): Record<string, unknown> {
   const details: Record<string, unknown> = {};
   if (info.name !== undefined) details[apiVersion === 'v1beta1' ? 'id' : 'name'] = info.name;
+  if (info.group !== undefined) details.group = info.group;
   if (info.kind !== undefined) details.kind = info.kind;
   if (info.causes?.length) details.causes = info.causes;
   return {
@@ -75,14 +78,24 @@ export function successStatus(apiVersion: string): Record<string, unknown> {
   return { kind: 'Status', apiVersion, ...(apiVersion === 'v1beta1' ? {} : { metadata: {} }), status: 'Success', code: 200 };
 }
 
+/**
+ * What a Status is about. `kind` is as messages name it: `pods`, `pod`, or for a resource of an API
+ * group `leases.coordination.k8s.io` (Kubernetes' GroupResource; `Lease.coordination.k8s.io`, its
+ * GroupKind): the details carry the group apart, as Kubernetes' do. Kinds and resources have no dot.
+ */
+function about(kind: string, name: string): Pick<StatusInfo, 'kind' | 'name' | 'group'> {
+  const dot = kind.indexOf('.');
+  return dot < 0 ? { kind, name } : { kind: kind.slice(0, dot), name, group: kind.slice(dot + 1) };
+}
+
 /** `pod "x" not found`. */
 export function notFound(kind: string, name: string): StatusError {
-  return new StatusError({ code: 404, reason: 'NotFound', message: `${kind} "${name}" not found`, kind, name });
+  return new StatusError({ code: 404, reason: 'NotFound', message: `${kind} "${name}" not found`, ...about(kind, name) });
 }
 
 /** `pod "x" already exists`. */
 export function alreadyExists(kind: string, name: string): StatusError {
-  return new StatusError({ code: 409, reason: 'AlreadyExists', message: `${kind} "${name}" already exists`, kind, name });
+  return new StatusError({ code: 409, reason: 'AlreadyExists', message: `${kind} "${name}" already exists`, ...about(kind, name) });
 }
 
 /** A stale resourceVersion. */
@@ -91,15 +104,14 @@ export function conflict(kind: string, name: string, detail: string): StatusErro
     code: 409,
     reason: 'Conflict',
     message: `Operation cannot be fulfilled on ${kind} "${name}": ${detail}`,
-    kind,
-    name,
+    ...about(kind, name),
   });
 }
 
 /** `Pod "x" is invalid: field: message; field2: message2`, one cause per field. */
 export function invalid(kind: string, name: string, causes: StatusCause[]): StatusError {
   const list = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-  return new StatusError({ code: 422, reason: 'Invalid', message: `${kind} "${name}" is invalid: ${list}`, kind, name, causes });
+  return new StatusError({ code: 422, reason: 'Invalid', message: `${kind} "${name}" is invalid: ${list}`, ...about(kind, name), causes });
 }
 
 /** A request the server cannot make sense of. */
