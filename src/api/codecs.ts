@@ -1,10 +1,11 @@
 /**
  * The wire versions the API serves, as the registry needs them: how an object is encoded, the list
  * envelope around encoded items, how a kind is named in error messages, and the watch event that
- * ends a stream whose history was lost. v1beta1 is the seed's API (kubecfg); v1 is kubectl's.
+ * ends a stream whose history was lost. v1beta1 is the seed's API (kubecfg); v1 is kubectl's (core/v1
+ * and the v1 of the API groups served).
  */
 import type { ApiObject } from './model.js';
-import { RESOURCES, type Resource } from './resources.js';
+import { qualifiedResource, RESOURCES, type Resource } from './resources.js';
 import { renderStatus, type StatusInfo } from './status.js';
 import { toV1, v1ListEnvelope } from './v1.js';
 import { toV1beta1, v1beta1ListEnvelope } from './v1beta1.js';
@@ -18,7 +19,7 @@ export interface WireCodec {
   encode(obj: ApiObject): Record<string, unknown>;
   /** The list document around encoded items: `head`, items joined by ',', then each of `tail`. */
   listEnvelope(resource: Resource, revision: number): { head: string; tail: string[] };
-  /** How errors name a resource: `pods` in v1 (`pods "x" not found`), `pod` in v1beta1. */
+  /** How errors name a resource: `pods` in v1 (`pods "x" not found`; `leases.coordination.k8s.io` in a group), `pod` in v1beta1. */
   kindName(resource: Resource): string;
   /** The body of a successful DELETE: a Status, or the deleted object. */
   deleted(obj: ApiObject): string;
@@ -35,7 +36,7 @@ export const CODECS: Record<WireVersion, WireCodec> = {
   v1: {
     encode: toV1,
     listEnvelope: v1ListEnvelope,
-    kindName: (resource) => resource,
+    kindName: qualifiedResource,
     deleted: (obj) => JSON.stringify(toV1(obj)),
   },
 };

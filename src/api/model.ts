@@ -262,6 +262,27 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * An RFC 3339 time as MicroTime (`2024-01-02T03:04:05.678901Z`: UTC, the fraction cut or padded
+ * to microseconds), or undefined when it is not one. Kubernetes' decoder takes exactly six digits;
+ * this one takes any, so that a client sending `Date.toISOString()` (milliseconds) is understood.
+ */
+export function parseMicroTime(text: string): string | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [, year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = m.map((group) => Number(group ?? 0));
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const date = new Date(utc);
+  // Date.UTC rolls February 30 over into March: a day it moved is not a day.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const micros = (m[7] ?? '').padEnd(6, '0').slice(0, 6);
+  return new Date(utc - offset).toISOString().replace(/\.\d{3}Z$/, `.${micros}Z`);
+}
+
 /** A fresh, empty ObjectMeta. */
 export function emptyMeta(name = '', namespace = ''): ObjectMeta {
   return { name, namespace, uid: '', resourceVersion: 0, creationTimestamp: '', labels: {}, annotations: {} };

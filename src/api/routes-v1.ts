@@ -1,7 +1,9 @@
 /**
- * kubectl's API, `/api/v1`: namespaces in the path, string resourceVersions, server-side Tables
- * for `kubectl get`, PATCH (merge, JSON and strategic merge), field validation, the `scale`
- * subresource of replication controllers and pod logs. Same registry and objects as v1beta1.
+ * kubectl's API: core/v1 at `/api/v1` and each API group's v1 at `/apis/{group}/v1` (one set of
+ * routes per group version, which RESOURCES assigns each resource to): namespaces in the path,
+ * string resourceVersions, server-side Tables for `kubectl get`, PATCH (merge, JSON and strategic
+ * merge), field validation, the `scale` subresource of replication controllers and pod logs. Same
+ * registry and objects as v1beta1.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -11,7 +13,7 @@ import type { LogReader } from './gateway.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { countOf, filterOf, logQueryOf, revisionOf } from './query.js';
 import type { RegistryClient } from './registry-client.js';
-import { RESOURCES, type Resource } from './resources.js';
+import { apiPathOf, GROUP_VERSIONS, qualifiedKind, RESOURCES, type GroupVersion, type Resource, type ResourceInfo } from './resources.js';
 import { badRequest, invalid, notFound, StatusError } from './status.js';
 import { parseIncludeObject, toTable, type IncludeObject } from './table.js';
 import { decodeV1, toV1, v1Path } from './v1.js';
@@ -20,46 +22,61 @@ import { validate } from './validation.js';
 /** Attempts of a PATCH that meets a concurrent write before it gives up with the Conflict. */
 const PATCH_ATTEMPTS = 5;
 
-/** The v1 router. */
+/** The v1 router: every group version's resources, and core/v1's subresources. */
 export function v1Routes(registry: RegistryClient, logs: LogReader | undefined): Router {
-  const router = new Router({ prefix: '/api/v1' });
+  const router = new Router();
   const api = new V1(registry);
+  subresourceRoutes(router, api, logs);
+  for (const gv of GROUP_VERSIONS) resourceRoutes(router, api, gv);
+  return router;
+}
 
-  router.get('/namespaces/:namespace/pods/:name/log', async (ctx) => {
+/** Pod logs and controllers' scale, under /api/v1. */
+function subresourceRoutes(router: Router, api: V1, logs: LogReader | undefined): void {
+  router.get('/api/v1/namespaces/:namespace/pods/:name/log', async (ctx) => {
     if (!logs) throw notFound('path', ctx.path);
     const { namespace, name } = ctx.params as { namespace: string; name: string };
     await api.get('pods', namespace, name); // a missing pod is 404 `pods "x" not found`
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = await logs(logQueryOf(ctx, namespace, name));
   });
-  router.get('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
+  router.get('/api/v1/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
     ctx.body = scaleOf(await api.get('replicationcontrollers', ctx.params.namespace!, ctx.params.name!));
   });
-  router.put('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
+  router.put('/api/v1/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
     const body = await readBody(ctx.req);
     ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, () => body, hasResourceVersion(body));
   });
-  router.patch('/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
+  router.patch('/api/v1/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
     const { type, patch } = await readPatch(ctx.req);
     ctx.body = await api.scale(ctx, ctx.params.namespace!, ctx.params.name!, (scale) => applyPatch(type, scale, patch, 'Scale'), hasResourceVersion(patch));
   });
+}
+
+/** The verbs on the resources of one group version, under its path (`/api/v1`, `/apis/coordination.k8s.io/v1`). */
+function resourceRoutes(router: Router, api: V1, gv: GroupVersion): void {
+  const base = apiPathOf(gv);
+  const any = (ctx: Context) => resourceOf(gv, ctx.params.resource!);
+  const namespaced = (ctx: Context) => scopedOf(ctx, gv, true);
+  const clusterScoped = (ctx: Context) => scopedOf(ctx, gv, false);
 
   // Namespaced resources in one namespace.
-  router.get('/namespaces/:namespace/:resource', (ctx) => api.listOrWatch(ctx, namespacedOf(ctx), ctx.params.namespace!));
-  router.post('/namespaces/:namespace/:resource', (ctx) => api.create(ctx, namespacedOf(ctx), ctx.params.namespace!));
-  router.get('/namespaces/:namespace/:resource/:name', (ctx) => api.read(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
-  router.put('/namespaces/:namespace/:resource/:name', (ctx) => api.replace(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
-  router.patch('/namespaces/:namespace/:resource/:name', (ctx) => api.patch(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
-  router.delete('/namespaces/:namespace/:resource/:name', (ctx) => api.remove(ctx, namespacedOf(ctx), ctx.params.namespace!, ctx.params.name!));
+  const ns = `${base}/namespaces/:namespace/:resource`;
+  router.get(ns, (ctx) => api.listOrWatch(ctx, namespaced(ctx), ctx.params.namespace!));
+  router.post(ns, (ctx) => api.create(ctx, namespaced(ctx), ctx.params.namespace!));
+  router.get(`${ns}/:name`, (ctx) => api.read(ctx, namespaced(ctx), ctx.params.namespace!, ctx.params.name!));
+  router.put(`${ns}/:name`, (ctx) => api.replace(ctx, namespaced(ctx), ctx.params.namespace!, ctx.params.name!));
+  router.patch(`${ns}/:name`, (ctx) => api.patch(ctx, namespaced(ctx), ctx.params.namespace!, ctx.params.name!));
+  router.delete(`${ns}/:name`, (ctx) => api.remove(ctx, namespaced(ctx), ctx.params.namespace!, ctx.params.name!));
 
   // Cluster-scoped resources, and namespaced ones across every namespace (list and watch only).
-  router.get('/:resource', (ctx) => api.listOrWatch(ctx, resourceOf(ctx.params.resource!), undefined));
-  router.post('/:resource', (ctx) => api.create(ctx, clusterScopedOf(ctx), ''));
-  router.get('/:resource/:name', (ctx) => api.read(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
-  router.put('/:resource/:name', (ctx) => api.replace(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
-  router.patch('/:resource/:name', (ctx) => api.patch(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
-  router.delete('/:resource/:name', (ctx) => api.remove(ctx, clusterScopedOf(ctx), '', ctx.params.name!));
-  return router;
+  const all = `${base}/:resource`;
+  router.get(all, (ctx) => api.listOrWatch(ctx, any(ctx), undefined));
+  router.post(all, (ctx) => api.create(ctx, clusterScoped(ctx), ''));
+  router.get(`${all}/:name`, (ctx) => api.read(ctx, clusterScoped(ctx), '', ctx.params.name!));
+  router.put(`${all}/:name`, (ctx) => api.replace(ctx, clusterScoped(ctx), '', ctx.params.name!));
+  router.patch(`${all}/:name`, (ctx) => api.patch(ctx, clusterScoped(ctx), '', ctx.params.name!));
+  router.delete(`${all}/:name`, (ctx) => api.remove(ctx, clusterScoped(ctx), '', ctx.params.name!));
 }
 
 /** The handlers, over the registry. */
@@ -195,7 +212,7 @@ class V1 {
     const { object, warnings } = decodeV1(resource, body, { namespace, generateName: create, strict: mode === 'Strict' });
     if (mode !== 'Ignore') for (const w of warnings) ctx.append('Warning', `299 - ${JSON.stringify(w)}`);
     const causes = validate(object).map((c) => ({ ...c, field: v1Path(resource, c.field) }));
-    if (causes.length) throw invalid(RESOURCES[resource].kind, object.metadata.name, causes);
+    if (causes.length) throw invalid(qualifiedKind(resource), object.metadata.name, causes);
     return object;
   }
 }
@@ -252,19 +269,16 @@ function isDryRun(ctx: Context): boolean {
   return true;
 }
 
-function resourceOf(segment: string): Resource {
-  if (!Object.hasOwn(RESOURCES, segment)) throw notFound('path', `/api/v1/${segment}`);
-  return segment as Resource;
+/** The resource a path segment names in a group version (another group's is not found there). */
+function resourceOf(gv: GroupVersion, segment: string): Resource {
+  const info: ResourceInfo | undefined = Object.hasOwn(RESOURCES, segment) ? RESOURCES[segment as Resource] : undefined;
+  if (!info || info.group !== gv.group || info.version !== gv.version) throw notFound('path', `${apiPathOf(gv)}/${segment}`);
+  return info.resource;
 }
 
-function namespacedOf(ctx: Context): Resource {
-  const resource = resourceOf(ctx.params.resource!);
-  if (!RESOURCES[resource].namespaced) throw notFound('path', ctx.path);
-  return resource;
-}
-
-function clusterScopedOf(ctx: Context): Resource {
-  const resource = resourceOf(ctx.params.resource!);
-  if (RESOURCES[resource].namespaced) throw notFound('path', ctx.path);
+/** The resource of a path whose scope (in a namespace, or cluster-wide) must be the resource's. */
+function scopedOf(ctx: Context, gv: GroupVersion, namespaced: boolean): Resource {
+  const resource = resourceOf(gv, ctx.params.resource!);
+  if (RESOURCES[resource].namespaced !== namespaced) throw notFound('path', ctx.path);
   return resource;
 }

@@ -9,7 +9,7 @@ import { readBody } from './body.js';
 import type { LogReader } from './gateway.js';
 import { logQueryOf, filterOf, revisionOf } from './query.js';
 import type { RegistryClient } from './registry-client.js';
-import { RESOURCES, V1BETA1_PATHS, type Resource } from './resources.js';
+import { RESOURCES, V1BETA1_PATHS, type V1beta1Resource } from './resources.js';
 import { badRequest, invalid, notFound } from './status.js';
 import { decodeV1beta1, v1beta1Path } from './v1beta1.js';
 import { validate } from './validation.js';
@@ -57,7 +57,7 @@ export function v1beta1Routes(registry: RegistryClient, logs: LogReader | undefi
   return router;
 }
 
-function resourceOf(segment: string): Resource {
+function resourceOf(segment: string): V1beta1Resource {
   const resource = V1BETA1_PATHS[segment];
   if (!resource) throw notFound('resource', segment);
   return resource;
@@ -74,7 +74,7 @@ function namespaceOf(ctx: Context): string {
   return queryNamespace(ctx) ?? 'default';
 }
 
-function decodeAndValidate(resource: Resource, body: unknown, namespace: string, create: boolean) {
+function decodeAndValidate(resource: V1beta1Resource, body: unknown, namespace: string, create: boolean) {
   const object = decodeV1beta1(resource, body, { namespace, generateName: create });
   const causes = validate(object).map((c) => ({ ...c, field: v1beta1Path(resource, c.field) }));
   if (causes.length) throw invalid(RESOURCES[resource].v1beta1.kind, object.metadata.name, causes);

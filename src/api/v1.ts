@@ -1,8 +1,9 @@
 /**
- * The core/v1 wire format (what kubectl 1.32 speaks): decoding with structural checks (zod, over the
- * real core/v1 field names, with `fieldValidation=Strict` semantics), Kubernetes quantities, and pure
- * conversions to and from the internal model. `decodeV1(toV1(x))` deep-equals `x` for the objects
- * helmsman stores (test/api/v1.test.ts).
+ * The v1 wire format (what kubectl 1.32 speaks): core/v1 and the v1 of the API groups helmsman
+ * serves (coordination.k8s.io/v1 Leases), each kind with its group's `apiVersion`. Decoding with
+ * structural checks (zod, over the real field names, with `fieldValidation=Strict` semantics),
+ * Kubernetes quantities and MicroTimes, and pure conversions to and from the internal model.
+ * `decodeV1(toV1(x))` deep-equals `x` for the objects helmsman stores (test/api/v1.test.ts).
  *
  * Three kinds of field meet a decoder: the ones helmsman models (converted), the ones core/v1 has
  * but helmsman does not model (accepted, dropped; a spec field with a non-default value is named in
@@ -17,6 +18,7 @@ import type {
   ContainerStatus,
   Endpoints,
   Event,
+  Lease,
   Namespace,
   Node,
   ObjectMeta,
@@ -28,17 +30,18 @@ import type {
   RestartPolicy,
   Service,
 } from './model.js';
-import { RESOURCE_OF_KIND, RESOURCES, type Resource } from './resources.js';
+import { parseMicroTime } from './model.js';
+import { apiVersionOf, qualifiedKind, RESOURCE_OF_KIND, RESOURCES, type Resource, type ResourceInfo } from './resources.js';
 import { badRequest, invalid, type StatusCause } from './status.js';
 import { formatPath, omitUndefined, type DecodeOptions } from './v1beta1.js';
 import { formatQuantity, parseQuantity } from './quantity.js';
 
 // ---- kinds ---------------------------------------------------------------------------------------
 
-/** The core/v1 `kind` and list `kind` of each resource. */
-export const V1_KINDS: Record<Resource, { kind: string; listKind: string }> = Object.fromEntries(
-  Object.values(RESOURCES).map((r) => [r.resource, { kind: r.kind, listKind: `${r.kind}List` }]),
-) as Record<Resource, { kind: string; listKind: string }>;
+/** The v1 `kind`, list `kind` and `apiVersion` (`v1`, `coordination.k8s.io/v1`) of each resource. */
+export const V1_KINDS: Record<Resource, { kind: string; listKind: string; apiVersion: string }> = Object.fromEntries(
+  Object.values(RESOURCES).map((r) => [r.resource, { kind: r.kind, listKind: `${r.kind}List`, apiVersion: apiVersionOf(r) }]),
+) as Record<Resource, { kind: string; listKind: string; apiVersion: string }>;
 
 // ---- wire schemas --------------------------------------------------------------------------------
 // Each struct lists the fields helmsman models (typed) and, beside them, the other fields the real
@@ -126,6 +129,8 @@ const SERVICE_SPEC_IGNORED: Ignored = {
   trafficDistribution: undefined,
 };
 const SERVICE_PORT_IGNORED: Ignored = { appProtocol: undefined, nodePort: undefined };
+// Coordinated leader election's fields (alpha in 1.32, behind a feature gate that is off by default).
+const LEASE_SPEC_IGNORED: Ignored = { strategy: undefined, preferredHolder: undefined };
 const NODE_SPEC_IGNORED: Ignored = {
   podCIDR: undefined,
   podCIDRs: undefined,
@@ -348,6 +353,10 @@ const schemas = {
     spec: struct({ finalizers: strings }).nullish(),
     status: struct({ phase: str }, ['conditions']).nullish(),
   }),
+  leases: struct({
+    ...top,
+    spec: struct({ holderIdentity: str, leaseDurationSeconds: int, acquireTime: str, renewTime: str, leaseTransitions: int }, LEASE_SPEC_IGNORED).nullish(),
+  }),
 } satisfies Record<Resource, z.ZodType>;
 
 type Wire<R extends Resource> = z.infer<(typeof schemas)[R]>;
@@ -375,7 +384,7 @@ export interface V1Decoded {
   warnings: string[];
 }
 
-/** What conversion collects on its way: warnings, and causes for a 422 (bad quantities). */
+/** What conversion collects on its way: warnings, and causes for a 422 (bad quantities and times). */
 class Decoding {
   readonly warnings: string[] = [];
   readonly causes: StatusCause[] = [];
@@ -393,8 +402,20 @@ class Decoding {
   quantity(q: string | number, field: string, scale: 'milli' | 'units'): number | undefined {
     const parsed = parseQuantity(q, scale);
     if (parsed.ok) return parsed.value;
-    this.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(q)}: ${parsed.reason}`, field });
+    this.invalid(field, q, parsed.reason);
     return undefined;
+  }
+
+  /** A MicroTime in its canonical form (UTC, microseconds); absent stays absent. */
+  microTime(text: string | null | undefined, field: string): string | undefined {
+    if (text === undefined || text === null) return undefined;
+    const time = parseMicroTime(text);
+    if (time === undefined) this.invalid(field, text, 'must be an RFC 3339 time, as 2006-01-02T15:04:05.000000Z07:00');
+    return time;
+  }
+
+  private invalid(field: string, value: unknown, why: string): void {
+    this.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${why}`, field });
   }
 }
 
@@ -406,8 +427,8 @@ function harmless(value: unknown, preset: unknown): boolean {
 }
 
 // kubectl's spelling (`the server rejected our request ...`) starts from this Status message.
-function cannotHandle(kind: string, why: string): string {
-  return `${kind} in version "v1" cannot be handled as a ${kind}: ${why}`;
+function cannotHandle(info: ResourceInfo, why: string): string {
+  return `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${why}`;
 }
 
 /**
@@ -420,11 +441,11 @@ function cannotHandle(kind: string, why: string): string {
  */
 export function decodeV1(resource: Resource, body: unknown, opts: V1DecodeOptions = {}): V1Decoded {
   const info = RESOURCES[resource];
-  const kind = info.kind;
+  const { kind, apiVersion: expected } = V1_KINDS[resource];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON or YAML object');
   const { apiVersion, kind: bodyKind } = body as Record<string, unknown>;
-  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && apiVersion !== 'v1') {
-    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (v1)`);
+  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && apiVersion !== expected) {
+    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expected})`);
   }
   if (bodyKind !== undefined && bodyKind !== null && bodyKind !== '' && bodyKind !== kind) {
     throw badRequest(`the kind in the data (${String(bodyKind)}) does not match the expected kind (${kind})`);
@@ -434,7 +455,7 @@ export function decodeV1(resource: Resource, body: unknown, opts: V1DecodeOption
   const unknownFields: string[] = [];
   if (!parsed.success) {
     const wrong = parsed.error.issues.find((i) => i.code !== 'unrecognized_keys');
-    if (wrong) throw badRequest(cannotHandle(kind, `${formatPath(wrong.path) || 'body'}: ${wrong.message}`));
+    if (wrong) throw badRequest(cannotHandle(info, `${formatPath(wrong.path) || 'body'}: ${wrong.message}`));
     // Only unknown fields: name them, then decode what is left.
     const rest = structuredClone(body) as Record<string, unknown>;
     for (const issue of parsed.error.issues) {
@@ -446,9 +467,9 @@ export function decodeV1(resource: Resource, body: unknown, opts: V1DecodeOption
         delete at[key];
       }
     }
-    if (opts.strict) throw badRequest(cannotHandle(kind, `strict decoding error: ${unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`));
+    if (opts.strict) throw badRequest(cannotHandle(info, `strict decoding error: ${unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`));
     parsed = schema.safeParse(rest);
-    if (!parsed.success) throw badRequest(cannotHandle(kind, parsed.error.issues[0]!.message));
+    if (!parsed.success) throw badRequest(cannotHandle(info, parsed.error.issues[0]!.message));
   }
   const d = new Decoding();
   const obj = FROM_V1[resource](parsed.data as never, d);
@@ -457,7 +478,7 @@ export function decodeV1(resource: Resource, body: unknown, opts: V1DecodeOption
   else meta.namespace = '';
   if (!meta.name && meta.generateName && opts.generateName) meta.name = generatedName(meta.generateName);
   if (obj.kind === 'Pod') obj.spec.manifest = { version: 'v1beta1', id: meta.name };
-  if (d.causes.length) throw invalid(kind, meta.name, d.causes);
+  if (d.causes.length) throw invalid(qualifiedKind(resource), meta.name, d.causes);
   return { object: obj, warnings: [...unknownFields.map((f) => `unknown field "${f}"`), ...d.warnings] };
 }
 
@@ -767,6 +788,22 @@ function namespaceFromV1(w: Wire<'namespaces'>): Namespace {
   };
 }
 
+function leaseFromV1(w: Wire<'leases'>, d: Decoding): Lease {
+  const s = w.spec;
+  if (s) d.ignored(s, LEASE_SPEC_IGNORED, 'spec');
+  return {
+    kind: 'Lease',
+    metadata: metaFromV1(w.metadata),
+    spec: omitUndefined({
+      holderIdentity: s?.holderIdentity ?? undefined,
+      leaseDurationSeconds: s?.leaseDurationSeconds ?? undefined,
+      acquireTime: d.microTime(s?.acquireTime, 'spec.acquireTime'),
+      renewTime: d.microTime(s?.renewTime, 'spec.renewTime'),
+      leaseTransitions: s?.leaseTransitions ?? undefined,
+    }),
+  };
+}
+
 const FROM_V1: { [R in Resource]: (w: Wire<R>, d: Decoding) => ApiObject } = {
   pods: podFromV1,
   replicationcontrollers: controllerFromV1,
@@ -775,6 +812,7 @@ const FROM_V1: { [R in Resource]: (w: Wire<R>, d: Decoding) => ApiObject } = {
   endpoints: endpointsFromV1,
   events: eventFromV1,
   namespaces: namespaceFromV1,
+  leases: leaseFromV1,
 };
 
 // ---- encoding ------------------------------------------------------------------------------------
@@ -1026,6 +1064,12 @@ function eventToV1(e: Event): Record<string, unknown> {
   };
 }
 
+// In Go's field order; a lease has no status.
+function leaseToV1(l: Lease): Record<string, unknown> {
+  const { holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions } = l.spec;
+  return { spec: omitUndefined({ holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions }) };
+}
+
 function bodyToV1(obj: ApiObject): Record<string, unknown> {
   switch (obj.kind) {
     case 'Pod':
@@ -1042,13 +1086,16 @@ function bodyToV1(obj: ApiObject): Record<string, unknown> {
       return eventToV1(obj);
     case 'Namespace':
       return { spec: { finalizers: obj.spec.finalizers }, status: { phase: obj.status.phase } };
+    case 'Lease':
+      return leaseToV1(obj);
   }
 }
 
-/** The core/v1 JSON of an internal object, shaped as a Kubernetes 1.32 API server prints it. */
+/** The v1 JSON of an internal object, shaped as a Kubernetes 1.32 API server prints it. */
 export function toV1(obj: ApiObject): Record<string, unknown> {
   const resource = RESOURCE_OF_KIND[obj.kind];
-  return { kind: V1_KINDS[resource].kind, apiVersion: 'v1', metadata: metaToV1(resource, obj.metadata), ...bodyToV1(obj) };
+  const { kind, apiVersion } = V1_KINDS[resource];
+  return { kind, apiVersion, metadata: metaToV1(resource, obj.metadata), ...bodyToV1(obj) };
 }
 
 /**
@@ -1056,7 +1103,8 @@ export function toV1(obj: ApiObject): Record<string, unknown> {
  * (`{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[...]}`).
  */
 export function v1ListEnvelope(resource: Resource, revision: number): { head: string; tail: string[] } {
-  return { head: `{"kind":"${V1_KINDS[resource].listKind}","apiVersion":"v1","metadata":{"resourceVersion":"${revision}"},"items":[`, tail: [']}'] };
+  const { listKind, apiVersion } = V1_KINDS[resource];
+  return { head: `{"kind":"${listKind}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${revision}"},"items":[`, tail: [']}'] };
 }
 
 // ---- field paths ---------------------------------------------------------------------------------

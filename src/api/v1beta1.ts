@@ -22,7 +22,7 @@ import type {
   RestartPolicy,
   Service,
 } from './model.js';
-import { RESOURCES, v1beta1PodStatus, type Resource } from './resources.js';
+import { RESOURCE_OF_KIND, RESOURCES, v1beta1PodStatus, v1beta1Resource, type Resource, type V1beta1Resource } from './resources.js';
 import { badRequest } from './status.js';
 
 // ---- wire schemas (structure only; unknown fields are ignored, as 2014 servers did) -------------
@@ -151,9 +151,9 @@ const schemas = {
     spec: z.looseObject({ finalizers: z.array(str).nullish() }).optional(),
     status: z.looseObject({ phase: str.optional() }).optional(),
   }),
-} satisfies Record<Resource, z.ZodType>;
+} satisfies Record<V1beta1Resource, z.ZodType>;
 
-type Wire<R extends Resource> = z.infer<(typeof schemas)[R]>;
+type Wire<R extends V1beta1Resource> = z.infer<(typeof schemas)[R]>;
 type WireContainer = z.infer<typeof containerSchema>;
 type WireManifest = z.infer<typeof manifestSchema>;
 type WirePodState = z.infer<typeof podStateSchema>;
@@ -178,8 +178,10 @@ export interface DecodeOptions {
 /**
  * Decodes a v1beta1 body for `resource` into the internal model. Wrong types, a wrong kind or a
  * wrong apiVersion are 400 BadRequest naming the field; semantic checks come after (validation.ts).
+ * A resource the 2014 API did not have is a 404.
  */
-export function decodeV1beta1(resource: Resource, body: unknown, opts: DecodeOptions = {}): ApiObject {
+export function decodeV1beta1(anyResource: Resource, body: unknown, opts: DecodeOptions = {}): ApiObject {
+  const resource = v1beta1Resource(anyResource);
   const info = RESOURCES[resource];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON or YAML object');
   const parsed = schemas[resource].safeParse(body);
@@ -187,7 +189,7 @@ export function decodeV1beta1(resource: Resource, body: unknown, opts: DecodeOpt
     const issue = parsed.error.issues[0]!;
     throw badRequest(`${formatPath(issue.path) || 'body'}: ${issue.message}`);
   }
-  const wire = parsed.data as Wire<Resource>;
+  const wire = parsed.data as Wire<V1beta1Resource>;
   if (wire.apiVersion !== undefined && wire.apiVersion !== 'v1beta1') {
     throw badRequest(`the API version in the data (${wire.apiVersion}) does not match the expected API version (v1beta1)`);
   }
@@ -406,7 +408,7 @@ function namespaceFromWire(w: Wire<'namespaces'>): Namespace {
   };
 }
 
-const FROM_WIRE: { [R in Resource]: (w: Wire<R>) => ApiObject } = {
+const FROM_WIRE: { [R in V1beta1Resource]: (w: Wire<R>) => ApiObject } = {
   pods: podFromWire,
   replicationcontrollers: controllerFromWire,
   services: serviceFromWire,
@@ -418,7 +420,7 @@ const FROM_WIRE: { [R in Resource]: (w: Wire<R>) => ApiObject } = {
 
 // ---- encoding ------------------------------------------------------------------------------------
 
-function metaToWire(resource: Resource, m: ObjectMeta): Record<string, unknown> {
+function metaToWire(resource: V1beta1Resource, m: ObjectMeta): Record<string, unknown> {
   const info = RESOURCES[resource];
   const out: Record<string, unknown> = {
     kind: info.v1beta1.kind,
@@ -552,23 +554,28 @@ function eventToWire(e: Event): Record<string, unknown> {
   });
 }
 
-/** The v1beta1 wire form of an internal object. */
+/** The kinds of the 2014 API (those of V1beta1Resource). */
+type V1beta1Object = Pod | ReplicationController | Service | Node | Endpoints | Event | Namespace;
+
+/** The v1beta1 wire form of an internal object; a kind the 2014 API did not have is a 404. */
 export function toV1beta1(obj: ApiObject): Record<string, unknown> {
-  switch (obj.kind) {
+  v1beta1Resource(RESOURCE_OF_KIND[obj.kind]);
+  const o = obj as V1beta1Object;
+  switch (o.kind) {
     case 'Pod':
-      return podToWire(obj);
+      return podToWire(o);
     case 'ReplicationController':
-      return controllerToWire(obj);
+      return controllerToWire(o);
     case 'Service':
-      return serviceToWire(obj);
+      return serviceToWire(o);
     case 'Node':
-      return nodeToWire(obj);
+      return nodeToWire(o);
     case 'Endpoints':
-      return endpointsToWire(obj);
+      return endpointsToWire(o);
     case 'Event':
-      return eventToWire(obj);
+      return eventToWire(o);
     case 'Namespace':
-      return { ...metaToWire('namespaces', obj.metadata), labels: obj.metadata.labels, spec: obj.spec, status: obj.status };
+      return { ...metaToWire('namespaces', o.metadata), labels: o.metadata.labels, spec: o.spec, status: o.status };
   }
 }
 
@@ -577,7 +584,7 @@ export function toV1beta1(obj: ApiObject): Record<string, unknown> {
  * (a MinionList repeats the items as `minions`: `tail` is then split in two around that copy).
  */
 export function v1beta1ListEnvelope(resource: Resource, revision: number): { head: string; tail: string[] } {
-  const info = RESOURCES[resource];
+  const info = RESOURCES[v1beta1Resource(resource)];
   const head = `{"kind":"${info.v1beta1.listKind}","apiVersion":"v1beta1","selfLink":"/api/v1beta1/${info.v1beta1.path}","resourceVersion":${revision},"items":[`;
   return { head, tail: resource === 'nodes' ? ['],"minions":[', ']}'] : [']}'] };
 }

@@ -4,7 +4,7 @@
  * renders in its own terms (v1beta1.ts `v1beta1Path`). Structure and types were checked when the
  * request was decoded.
  */
-import type { ApiObject, Container, Node, Pod, PodSpec, ReplicationController, Service } from './model.js';
+import type { ApiObject, Container, Lease, Node, Pod, PodSpec, ReplicationController, Service } from './model.js';
 import type { StatusCause } from './status.js';
 import { dns1035LabelError, dns1123LabelError, dns1123SubdomainError, validateLabelKey, validateLabelValue } from './names.js';
 
@@ -191,6 +191,14 @@ function checkNode(c: Causes, node: Node): void {
   checkName(c, node.metadata.name, dns1123SubdomainError);
 }
 
+// coordination/validation ValidateLease: times were checked when decoded.
+function checkLease(c: Causes, lease: Lease): void {
+  checkName(c, lease.metadata.name, dns1123SubdomainError);
+  const { leaseDurationSeconds, leaseTransitions } = lease.spec;
+  if (leaseDurationSeconds !== undefined && leaseDurationSeconds <= 0) c.invalid('spec.leaseDurationSeconds', leaseDurationSeconds, 'must be greater than 0');
+  if (leaseTransitions !== undefined && leaseTransitions < 0) c.invalid('spec.leaseTransitions', leaseTransitions, 'must be greater than or equal to 0');
+}
+
 /** Every problem with `obj`; empty when it is valid. */
 export function validate(obj: ApiObject): StatusCause[] {
   const c = new Causes();
@@ -217,6 +225,9 @@ export function validate(obj: ApiObject): StatusCause[] {
       break;
     case 'Namespace':
       checkName(c, obj.metadata.name, dns1123LabelError);
+      break;
+    case 'Lease':
+      checkLease(c, obj);
       break;
   }
   return c.list;

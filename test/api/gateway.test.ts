@@ -225,7 +225,8 @@ test('a watch with a label selector sees objects enter and leave it', async (t) 
 
 test('the discovery and health endpoints answer', async (t) => {
   t.like((await call(server.url, 'GET', '/api')).body, { kind: 'APIVersions', versions: ['v1'] });
-  t.like((await call(server.url, 'GET', '/apis')).body, { kind: 'APIGroupList', groups: [] });
+  const lease = { groupVersion: 'coordination.k8s.io/v1', version: 'v1' };
+  t.deepEqual((await call(server.url, 'GET', '/apis')).body, { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'coordination.k8s.io', versions: [lease], preferredVersion: lease }] });
   t.like((await call(server.url, 'GET', '/version')).body, { major: '1', minor: '32' });
   for (const path of ['/healthz', '/readyz', '/livez']) t.deepEqual(await call(server.url, 'GET', path).then((r) => [r.code, r.body]), [200, 'ok']);
   await call(server.url, 'GET', POD);
