@@ -642,6 +642,22 @@ function printNamespace(namespace: Obj, now: number): { cells: unknown[] } {
   return { cells: [nameOf(namespace), str(rec(namespace.status).phase), age(namespace, now)] };
 }
 
+// ---- Lease ----
+
+const LEASE_COLUMNS = [
+  nameColumn(),
+  column(
+    'Holder',
+    'string',
+    'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.',
+  ),
+  ageColumn(),
+];
+
+function printLease(lease: Obj, now: number): { cells: unknown[] } {
+  return { cells: [nameOf(lease), str(rec(lease.spec).holderIdentity), age(lease, now)] };
+}
+
 // ---- any other kind (apiserver registry/rest defaultTableConvertor) ----
 
 const DEFAULT_COLUMNS = [nameColumn(), column('Created At', 'date', CREATED_DOC)];
@@ -665,6 +681,7 @@ const PRINTERS = new Map<string, Printer>([
   ['Node', { columns: NODE_COLUMNS, print: printNode }],
   ['Event', { columns: EVENT_COLUMNS, print: printEvent }],
   ['Namespace', { columns: NAMESPACE_COLUMNS, print: printNamespace }],
+  ['Lease', { columns: LEASE_COLUMNS, print: printLease }],
 ]);
 
 const DEFAULT_PRINTER: Printer = { columns: DEFAULT_COLUMNS, print: printDefault };
@@ -707,9 +724,9 @@ export function tableRow(kind: string, object: Record<string, unknown>, opts: Ro
 }
 
 /**
- * toTable prints core/v1 objects of one kind as a `meta.k8s.io/v1` Table, with the columns of
- * Kubernetes' printers for Pod, ReplicationController, Service, Endpoints, Node, Event and
- * Namespace, and NAME / CREATED AT for any other kind. Cheap enough for a single object: a watch
+ * toTable prints v1 objects of one kind as a `meta.k8s.io/v1` Table, with the columns of
+ * Kubernetes' printers for Pod, ReplicationController, Service, Endpoints, Node, Event, Namespace
+ * and Lease, and NAME / CREATED AT for any other kind. Cheap enough for a single object: a watch
  * sends each event's object as a one-row table, with `noHeaders` on every event after the first.
  */
 export function toTable(kind: string, items: Record<string, unknown>[], opts: TableOptions): Table {
