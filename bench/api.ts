@@ -1,6 +1,8 @@
 /**
  * The `api` benchmark: the v1beta1 REST API under load from autocannon in a separate process,
- * beside a hello-world Koa app measured in the same run.
+ * beside a hello-world Koa app measured in the same run — and, where an etcd cluster answers
+ * (HELMSMAN_ETCD_SERVERS), the same creates on the etcd store beside raw etcd3 puts of the same
+ * objects, their latency at a fixed rate, and the watch lag between two control planes.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -8,13 +10,17 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Koa from 'koa';
+import { benchPrefix, deletePrefix, etcdClient, etcdServers, etcdUnavailable } from './etcd.js';
 import { podJson } from './pod-json.js';
 import type { Distribution } from './results.js';
+import type { BenchServerConfig } from './server.js';
 import { figure, median, type Figure, type Target } from './stats.js';
 
 const LOAD = fileURLToPath(new URL('./load.js', import.meta.url));
 const PACED = fileURLToPath(new URL('./paced.js', import.meta.url));
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
+const ETCD_PUT = fileURLToPath(new URL('./etcd-put.js', import.meta.url));
+const WATCH_LAG = fileURLToPath(new URL('./watch-lag.js', import.meta.url));
 const run = promisify(execFile);
 
 /** Options of the api benchmark. */
@@ -47,8 +53,30 @@ export interface ApiBenchResult {
   listP99Ms: number;
   createP50Ms: number;
   createP99Ms: number;
+  /**
+   * The etcd figures (absent when no etcd answers; `notes` says why). Creates/s through the API
+   * on the etcd store, as createPerSecMemory.
+   */
+  createPerSecEtcd?: number;
+  /** The etcd3 client's create transactions of the same objects, same concurrency, same run. */
+  etcdRawPutPerSec?: number;
+  /** createPerSecEtcd / etcdRawPutPerSec, per run. */
+  etcdCreateRatio?: number;
+  /** Paced 1,000 creates/s on the etcd store, as mutatingP99Ms on lmdb. */
+  mutatingP50MsEtcd?: number;
+  mutatingP99MsEtcd?: number;
+  /** Two API servers on one etcd prefix: creates through A, B's HTTP watch, from A's acknowledgement to the event at B's watcher. */
+  watchLagP50MsEtcd?: number;
+  watchLagP99MsEtcd?: number;
+  /** The same lag from the moment the create was sent (the write's own latency included). */
+  watchLagFromSendP99MsEtcd?: number;
+  /** Anchors: the etcd3 client's create txns paced at 1,000/s straight to etcd (p99), and an etcd3 watch beside B's (p99 from A's acknowledgement). */
+  etcdRawPutP99Ms?: number;
+  etcdRawWatchLagP99Ms?: number;
   figures: Record<string, Figure>;
   distributions: Record<string, Distribution>;
+  /** Why some figures were not measured. */
+  notes?: string[];
 }
 
 /** The targets of issue 3, for this 2-core machine. */
@@ -58,7 +86,16 @@ export const API_TARGETS: Record<string, Target> = {
   createPerSecLmdb: { op: '>=', value: 3000, anchor: 'etcd: 583 writes/s (1 client), 44k/s (1,000 clients, 8 vCPU)' },
   list100kPodsMs: { op: '<=', value: 1000, anchor: 'Kubernetes SLO: a cluster-wide LIST p99 ≤ 30 s' },
   mutatingP99Ms: { op: '<=', value: 20, anchor: 'open-loop 1,000 creates/s (lmdb); Kubernetes SLO: p99 ≤ 1 s' },
+  etcdCreateRatio: { op: '>=', value: 0.7, anchor: 'etcdRawPutPerSec (etcd3 create txns of the same objects, 32 in flight, same run)' },
+  mutatingP99MsEtcd: { op: '<=', value: 50, anchor: 'open-loop 1,000 creates/s (etcd: 3 members on this machine); etcdRawPutP99Ms (same rate, same run)' },
+  watchLagP99MsEtcd: { op: '<=', value: 20, anchor: 'A acknowledged the create → ADDED at B\'s HTTP watch, 100 creates/s; etcdRawWatchLagP99Ms (same run)' },
 };
+
+/**
+ * The paced rate of the watch-lag measurement (creates/s through A): below what this machine's
+ * etcd sustains (its raw puts at 1,000/s queue up), so the lag is propagation, not a queue.
+ */
+const WATCH_LAG_RATE = 100;
 
 interface LoadResult {
   requestsPerSec: number;
@@ -105,9 +142,120 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     createP99Ms: [],
   };
   const paced: Distribution = { unit: 'ms', samples: [] };
+  const pacedEtcd: Distribution = { unit: 'ms', samples: [] };
+  const watchLag: Distribution = { unit: 'ms', samples: [] };
+  const notes: string[] = [];
+  // The etcd figures, where a cluster answers: skipped with the reason otherwise, never a failure.
+  const servers = etcdServers();
+  const etcdWhy = await etcdUnavailable(servers);
+  const etcdRuns: Record<string, number[]> = {
+    createPerSecEtcd: [],
+    etcdRawPutPerSec: [],
+    etcdCreateRatio: [],
+    mutatingP50MsEtcd: [],
+    mutatingP99MsEtcd: [],
+    watchLagP50MsEtcd: [],
+    watchLagP99MsEtcd: [],
+    watchLagFromSendP99MsEtcd: [],
+    etcdRawPutP99Ms: [],
+    etcdRawWatchLagP99Ms: [],
+  };
+  let etcd = etcdWhy ? undefined : await etcdClient(servers);
+  if (etcdWhy) {
+    notes.push(`etcd figures skipped: ${etcdWhy}`);
+    opts.progress(notes.at(-1)!);
+  }
+  /** The stored value of one pod the registry created on etcd (and its name), for the raw baseline. */
+  let stored: { name: string; value: string } | undefined;
+  /** Runs `body` against a fresh etcd prefix and deletes the prefix afterwards. */
+  const onPrefix = async <T>(body: (prefix: string) => Promise<T>): Promise<T> => {
+    const prefix = benchPrefix();
+    try {
+      return await body(prefix);
+    } finally {
+      await deletePrefix(etcd!, prefix);
+    }
+  };
+  const etcdServer = (prefix: string): BenchServerConfig => ({ store: 'etcd', etcd: { servers, prefix } });
+  const createOnEtcd = (warm: (config: Record<string, unknown>) => Promise<LoadResult>) =>
+    onPrefix(async (prefix) => {
+      const created = await phase(etcdServer(prefix), (url) => warm({ url, path: '/api/v1beta1/pods', mode: 'create', connections: 32, durationSec: seconds(4) }));
+      if (created.ok === 0) throw new Error(`no create succeeded on the etcd store (${created.non2xx} non-2xx, ${created.errors} errors)`);
+      if (!stored) {
+        // The registry's own encoding, as it went to etcd: the internal pod object's JSON.
+        const kvs = await etcd!.getAll().prefix(`${prefix}/pods/default/`).limit(1).exec();
+        const kv = kvs.kvs[0]!;
+        stored = { name: kv.key.toString().split('/').pop()!, value: kv.value.toString() };
+      }
+      return created.ok / created.durationSec;
+    });
+  /** The etcd3 client's create transactions of the stored value straight to etcd: closed loop at 32 in flight, or paced at `rate`. */
+  const rawPuts = <T>(rate?: number) =>
+    onPrefix(async (prefix) => {
+      const config = { servers, prefix, ...stored!, connections: 32, durationSec: seconds(rate ? 8 : 4), rate };
+      const { stdout } = await run(process.execPath, [ETCD_PUT, JSON.stringify(config)], { maxBuffer: 1 << 20 });
+      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: number; failed: number; errors: number };
+      if (result.ok === 0) throw new Error(`no raw etcd put succeeded (${result.failed} failed compares, ${result.errors} errors)`);
+      return result as T;
+    });
+  const pacedOnEtcd = () =>
+    onPrefix((prefix) => phase(etcdServer(prefix), (url) => pacedLoad({ url, path: '/api/v1beta1/pods', durationSec: seconds(8), rate: 1000 })));
+  /** One run's etcd figures. */
+  const measureEtcd = async (r: number, warm: (config: Record<string, unknown>) => Promise<LoadResult>): Promise<Record<string, number>> => {
+    const out: Record<string, number> = {};
+    // The raw baseline first every other run, so neither side always meets the etcd the other left
+    // (its database grows, and the disk's flushes lag behind a burst).
+    const rawFirst = r % 2 === 1 && stored !== undefined;
+    const pair = async <A, B>(api: () => Promise<A>, raw: () => Promise<B>): Promise<[A, B]> => {
+      if (!rawFirst) {
+        const a = await api();
+        return [a, await raw()];
+      }
+      const b = await raw();
+      return [await api(), b];
+    };
+    opts.progress(`run ${r + 1}/${opts.runs}: creates on etcd, and raw etcd3 puts`);
+    const [created, raw] = await pair(() => createOnEtcd(warm), () => rawPuts<{ putsPerSec: number }>());
+    out.createPerSecEtcd = created;
+    out.etcdRawPutPerSec = raw.putsPerSec;
+    out.etcdCreateRatio = created / raw.putsPerSec;
+    opts.progress(`run ${r + 1}/${opts.runs}: 1,000 creates/s on etcd, and 1,000 raw etcd3 puts/s`);
+    const [paced, rawPaced] = await pair(pacedOnEtcd, () => rawPuts<{ latencyP50Ms: number; latencyP99Ms: number }>(1000));
+    out.mutatingP50MsEtcd = paced.latencyP50Ms;
+    out.mutatingP99MsEtcd = paced.latencyP99Ms;
+    pacedEtcd.samples.push(...paced.samples);
+    out.etcdRawPutP99Ms = rawPaced.latencyP99Ms;
+    opts.progress(`run ${r + 1}/${opts.runs}: watch lag between two API servers on etcd`);
+    await onPrefix((prefix) =>
+      // Two control planes, each its own process and actor system, on one etcd prefix.
+      phase(etcdServer(prefix), (writeUrl) =>
+        phase(etcdServer(prefix), async (watchUrl) => {
+          const config = { writeUrl, watchUrl, rate: WATCH_LAG_RATE, durationSec: seconds(8), etcd: { servers, prefix } };
+          const { stdout } = await run(process.execPath, [WATCH_LAG, JSON.stringify(config)], { maxBuffer: 16 << 20 });
+          const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+            events: number;
+            missing: number;
+            lagFromAckP50Ms: number;
+            lagFromAckP99Ms: number;
+            lagFromSendP99Ms: number;
+            rawLagFromAckP99Ms: number;
+            samplesFromAck: number[];
+          };
+          if (result.events === 0) throw new Error('the watch on B saw none of the creates through A');
+          if (result.missing > 0) throw new Error(`the watch on B missed ${result.missing} of the creates through A`);
+          out.watchLagP50MsEtcd = result.lagFromAckP50Ms;
+          out.watchLagP99MsEtcd = result.lagFromAckP99Ms;
+          out.watchLagFromSendP99MsEtcd = result.lagFromSendP99Ms;
+          out.etcdRawWatchLagP99Ms = result.rawLagFromAckP99Ms;
+          watchLag.samples.push(...result.samplesFromAck);
+        }),
+      ),
+    );
+    return out;
+  };
   // Each phase runs its server in a fresh process of its own, as a user runs it: no garbage or
   // threads of another phase (or of this orchestrating process) weigh on its figures.
-  const phase = async <T>(config: { store: 'memory' | 'lmdb'; fill?: number }, body: (url: string) => Promise<T>): Promise<T> => {
+  const phase = async <T>(config: BenchServerConfig, body: (url: string) => Promise<T>): Promise<T> => {
     const child = spawn(process.execPath, [SERVER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -170,13 +318,42 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
       runs.mutatingP99Ms!.push(run.latencyP99Ms);
       paced.samples.push(...run.samples);
     });
+    if (etcd) {
+      try {
+        for (const [k, v] of Object.entries(await measureEtcd(r, warm))) etcdRuns[k]!.push(v);
+      } catch (err) {
+        // etcd went away during the run: the other figures stand, these are dropped. Any other failure is the benchmark's.
+        const why = await etcdUnavailable(servers);
+        if (!why) throw err;
+        notes.push(`etcd figures skipped: etcd stopped answering in run ${r + 1} (${why}; ${(err as Error).message})`);
+        opts.progress(notes.at(-1)!);
+        etcd.close();
+        etcd = undefined;
+      }
+    }
     opts.progress(`filling a server with ${listSize.toLocaleString('en-US')} pods`);
     await phase({ store: 'memory', fill: listSize }, async (url) => {
       runs.list100kPodsMs!.push(await timeList(url));
     });
   }
+  etcd?.close();
+  if (etcd) Object.assign(runs, etcdRuns);
   const figures = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, figure(v)]));
   const m = (k: string) => figures[k]!.median;
+  const etcdFigures = etcd
+    ? {
+        createPerSecEtcd: Math.round(m('createPerSecEtcd')),
+        etcdRawPutPerSec: Math.round(m('etcdRawPutPerSec')),
+        etcdCreateRatio: Math.round(m('etcdCreateRatio') * 1000) / 1000,
+        mutatingP50MsEtcd: m('mutatingP50MsEtcd'),
+        mutatingP99MsEtcd: m('mutatingP99MsEtcd'),
+        watchLagP50MsEtcd: Math.round(m('watchLagP50MsEtcd') * 100) / 100,
+        watchLagP99MsEtcd: Math.round(m('watchLagP99MsEtcd') * 100) / 100,
+        watchLagFromSendP99MsEtcd: Math.round(m('watchLagFromSendP99MsEtcd') * 100) / 100,
+        etcdRawPutP99Ms: Math.round(m('etcdRawPutP99Ms') * 100) / 100,
+        etcdRawWatchLagP99Ms: Math.round(m('etcdRawWatchLagP99Ms') * 100) / 100,
+      }
+    : {};
   return {
     getOneReqPerSec: Math.round(m('getOneReqPerSec')),
     bareKoaReqPerSec: Math.round(m('bareKoaReqPerSec')),
@@ -195,8 +372,13 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     listP99Ms: m('listP99Ms'),
     createP50Ms: m('createP50Ms'),
     createP99Ms: m('createP99Ms'),
+    ...etcdFigures,
     figures,
-    distributions: { 'POST pods at 1,000/s (lmdb)': paced },
+    distributions: {
+      'POST pods at 1,000/s (lmdb)': paced,
+      ...(etcd ? { 'POST pods at 1,000/s (etcd)': pacedEtcd, 'watch lag A → B from the acknowledgement, 100 creates/s (etcd)': watchLag } : {}),
+    },
+    ...(notes.length ? { notes } : {}),
   };
 }
 

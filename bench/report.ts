@@ -143,6 +143,7 @@ function renderScenario(s: ScenarioResult, index: number, charts: ChartIds): str
 <h2>${escapeHtml(s.scenario)}</h2>
 <p class="about">${escapeHtml(`${s.runs} ${s.runs === 1 ? 'run' : 'runs'} · ${formatNumber(s.elapsedSec)} s`)}</p>
 ${renderFigures(s.figures)}
+${(s.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 ${distributions.length ? `<h3>Latency distributions</h3>\n<div class="charts">\n${distributions.map(([name, d]) => renderDistribution(name, d, charts)).join('\n')}\n</div>` : ''}
 ${series.length ? `<h3>Over time</h3>\n<div class="charts">\n${series.map(([name, sr]) => renderSeries(name, sr, charts)).join('\n')}\n</div>` : ''}
 </section>`;

@@ -35,6 +35,8 @@ export interface ScenarioResult {
   distributions: Record<string, Distribution>;
   /** Throughput and memory over time to chart (pods Running per second, RSS…). */
   series: Record<string, Series>;
+  /** What was not measured, and why. */
+  notes?: string[];
 }
 
 /** The whole document. */

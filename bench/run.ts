@@ -106,7 +106,8 @@ export async function benchMain(argv: string[]): Promise<number> {
         results.scenarios.push(result);
         const figures = Object.values(result.figures).filter((f) => f.target);
         const missed = figures.filter((f) => !f.met).length;
-        return figures.length === 0 ? 'done' : missed === 0 ? `all ${figures.length} targets met` : `${missed} of ${figures.length} targets missed`;
+        const summary = figures.length === 0 ? 'done' : missed === 0 ? `all ${figures.length} targets met` : `${missed} of ${figures.length} targets missed`;
+        return [summary, ...(output.notes ?? [])].join('; ');
       },
     })),
   ).catch(() => (failed = true));
@@ -137,7 +138,7 @@ function scenarioResult(name: string, runs: number, elapsedSec: number, output: 
     const target = targets[key];
     figures[key] = target ? { ...fig, target, met: target.op === '>=' ? fig.median >= target.value : fig.median <= target.value } : { ...fig };
   }
-  return { scenario: name, runs, elapsedSec, figures, distributions: output.distributions ?? {}, series: output.series ?? {} };
+  return { scenario: name, runs, elapsedSec, figures, distributions: output.distributions ?? {}, series: output.series ?? {}, ...(output.notes ? { notes: output.notes } : {}) };
 }
 
 /** The final tables: one per scenario, a missed target in red on a terminal. */
@@ -160,6 +161,7 @@ function renderTables(results: BenchResults): string {
       const line = r.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
       out += `${verdicts[i] === false ? red(line) : verdicts[i] === true ? green(line) : line}\n`;
     });
+    for (const note of s.notes ?? []) out += `note: ${note}\n`;
   }
   const targeted = results.scenarios.flatMap((s) => Object.entries(s.figures).filter(([, f]) => f.target).map(([key, f]) => ({ name: `${s.scenario}.${key}`, met: f.met })));
   const missed = targeted.filter((f) => !f.met).map((f) => f.name);

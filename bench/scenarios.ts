@@ -27,6 +27,8 @@ export interface ScenarioOutput {
   figures: Record<string, Figure>;
   distributions?: Record<string, Distribution>;
   series?: Record<string, Series>;
+  /** What was not measured, and why (printed under the scenario's table, and in `--json`). */
+  notes?: string[];
 }
 
 /** A scenario. */

@@ -1,7 +1,7 @@
 /**
  * The api benchmark's server, in a process of its own (as a user runs it): `node server.js
- * '<json>'` starts an API server on a free port, optionally fills it with pods through the registry,
- * prints its URL and serves until stdin closes.
+ * '<json>'` starts an API server on a free port — on a memory, lmdb or etcd store — optionally
+ * fills it with pods through the registry, prints its URL and serves until stdin closes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +11,16 @@ import { decodeV1beta1 } from '../src/api/v1beta1.js';
 import { startApiServer } from '../src/server.js';
 import { podJson } from './pod-json.js';
 
-const config = JSON.parse(process.argv[2]!) as { store: 'memory' | 'lmdb'; fill?: number };
+/** What to serve: the store, for `etcd` where (servers and key prefix), and how many pods to fill in. */
+export interface BenchServerConfig {
+  store: 'memory' | 'lmdb' | 'etcd';
+  etcd?: { servers: string[]; prefix: string };
+  fill?: number;
+}
+
+const config = JSON.parse(process.argv[2]!) as BenchServerConfig;
 const dir = config.store === 'lmdb' ? mkdtempSync(join(tmpdir(), 'helmsman-bench-')) : undefined;
-const server = await startApiServer({ port: 0, store: config.store, dataDir: dir, shards: 2 });
+const server = await startApiServer({ port: 0, store: config.store, dataDir: dir, etcd: config.etcd, shards: 2 });
 
 // Filling goes straight to the registry: the benchmark times reading the list, not writing it.
 const BATCH = 2000;
