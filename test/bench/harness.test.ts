@@ -2,14 +2,16 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Etcd3 } from 'etcd3';
+import { etcdServers, etcdTest } from '../etcd-helpers.js';
 
 const HELMSMAN = fileURLToPath(new URL('../../src/cli/helmsman.js', import.meta.url));
 const run = promisify(execFile);
 
 /** `helmsman bench …`: its exit code, stdout and stderr (a failing exit is an answer, not an error). */
-async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function bench(args: string[], timeout = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [HELMSMAN, 'bench', ...args], { timeout: 120_000, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await run(process.execPath, [HELMSMAN, 'bench', ...args], { timeout, maxBuffer: 16 << 20 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -57,5 +59,33 @@ test('helmsman bench with an unknown scenario or a bad option prints usage and e
     const { code, stderr } = await bench(args);
     t.is(code, 2, args.join(' '));
     t.regex(stderr, /usage: helmsman bench/, args.join(' '));
+  }
+});
+
+// The api scenario at its shortest (one run, every load 1 s, a list of 1,000 pods): about half a minute.
+etcdTest('helmsman bench api --json has the etcd figures where etcd answers, and leaves no keys behind', async (t) => {
+  t.timeout(240_000);
+  const client = new Etcd3({ hosts: etcdServers });
+  const benchKeys = () => client.getAll().prefix('/helmsman-bench-').count();
+  try {
+    const before = await benchKeys();
+    const { code, stdout, stderr } = await bench(['api', '--runs', '1', '--scale', '0.01', '--json'], 200_000);
+    t.is(code, 0, stderr);
+    const doc = JSON.parse(stdout) as Record<string, any>;
+    t.is(doc.notes, undefined, JSON.stringify(doc.notes));
+    for (const key of ['createPerSecEtcd', 'etcdRawPutPerSec', 'etcdCreateRatio', 'mutatingP99MsEtcd', 'watchLagP99MsEtcd', 'etcdRawPutP99Ms', 'etcdRawWatchLagP99Ms']) {
+      t.true(Number.isFinite(doc[key]), `${key}: ${doc[key]}`);
+      t.deepEqual(doc.figures[key].runs.length, 1, key);
+    }
+    t.true(doc.createPerSecEtcd > 0 && doc.etcdRawPutPerSec > 0);
+    // The ratio is taken per run, from the unrounded figures of the same run.
+    t.is(doc.figures.etcdCreateRatio.median, doc.figures.createPerSecEtcd.median / doc.figures.etcdRawPutPerSec.median);
+    // The figures that were there before are all still there.
+    for (const key of ['createPerSecMemory', 'createPerSecLmdb', 'mutatingP99Ms', 'getOneRatio']) t.true(Number.isFinite(doc[key]), key);
+    t.true(doc.distributions['POST pods at 1,000/s (etcd)'].samples.length > 0);
+    // Every prefix the run wrote under was deleted afterwards.
+    t.is(await benchKeys(), before);
+  } finally {
+    client.close();
   }
 });
