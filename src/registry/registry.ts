@@ -42,6 +42,8 @@ type Internal = { op: 'tick' } | { op: 'compact' } | { op: 'relist' };
 const PREFIX = '/registry/';
 /** The compare-and-swap key that elects one compactor per interval (kube-apiserver's `compact_rev_key`). */
 export const COMPACT_REV_KEY = '/registry/compact_rev_key';
+/** The namespaces a cluster has from the start: `kube-system` for its components, `kube-node-lease` for the nodes' heartbeat leases. */
+const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-node-lease'];
 /** How long to wait before listing again after the store failed. */
 const RELIST_RETRY_MS = 1_000;
 
@@ -126,10 +128,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     this.store = await openStore(this.props);
     this.writer = new KeyWriter(this.store, (key) => this.cached(key), (fn) => this.post(fn));
     this.fill(await this.store.range(PREFIX));
-    // Kubernetes starts with the `default` namespace (every control plane tries; one creates it).
-    const key = storeKey('namespaces', '', 'default');
-    if (!this.writer.latest(key)) {
-      const ns: ApiObject = { kind: 'Namespace', metadata: emptyMeta('default'), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+    // Kubernetes starts with these namespaces (every control plane tries; one creates each).
+    for (const name of INITIAL_NAMESPACES) {
+      if (this.writer.latest(storeKey('namespaces', '', name))) continue;
+      const ns: ApiObject = { kind: 'Namespace', metadata: emptyMeta(name), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
       this.create('namespaces', ns, 'internal', false);
     }
     const interval = this.props.compactionIntervalMs ?? 300_000;
