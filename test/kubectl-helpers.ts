@@ -1,7 +1,7 @@
 /** Driving the real `kubectl` binary against a helmsman API server, with a private kubeconfig. */
 import test from 'ava';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,9 +32,11 @@ export interface KubectlResult {
 /** A kubectl bound to one server: a private, otherwise empty kubeconfig and HOME (no cache shared with anything else). */
 export class Kubectl {
   private readonly env: NodeJS.ProcessEnv;
+  private readonly home: string;
+  private edits = 0;
 
   constructor(server: string) {
-    const home = mkdtempSync(join(tmpdir(), 'helmsman-kubectl-'));
+    const home = (this.home = mkdtempSync(join(tmpdir(), 'helmsman-kubectl-')));
     const config = join(home, 'kubeconfig');
     writeFileSync(
       config,
@@ -60,6 +62,24 @@ export class Kubectl {
     });
   }
 
+  /** Runs `kubectl ...args` and fails the test with its output when it does not exit 0; resolves with what it printed. */
+  async ok(t: { fail(message: string): void }, ...args: string[]): Promise<string> {
+    const r = await this.run(args);
+    if (r.code !== 0) t.fail(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Runs `kubectl edit ...args` with an editor that changes the file with the sed script `sed` (`s/a/b/`). */
+  edit(args: string[], sed: string): Promise<KubectlResult> {
+    const n = ++this.edits;
+    const script = join(this.home, `edit-${n}.sed`);
+    const editor = join(this.home, `editor-${n}.sh`);
+    writeFileSync(script, `${sed}\n`);
+    writeFileSync(editor, `#!/bin/sh\nexec sed -i -f '${script}' "$1"\n`);
+    chmodSync(editor, 0o755);
+    return this.run(['edit', ...args], undefined, { KUBE_EDITOR: editor });
+  }
+
   /** Starts a long-running kubectl (`get -w`); its output so far is in `output()`. */
   spawn(args: string[]): { child: ChildProcess; output: () => string } {
     const child = spawn('kubectl', args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,4 +97,14 @@ export function tableRows(text: string): string[][] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => l.trim().split(/\s{2,}/));
+}
+
+/** A private folder for `kubectl -f` files: the function writes one and returns its path. */
+export function manifestFolder(): (name: string, text: string) => string {
+  const dir = mkdtempSync(join(tmpdir(), 'helmsman-kubectl-files-'));
+  return (name, text) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
 }
