@@ -127,13 +127,19 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     }
     this.store = await openStore(this.props);
     this.writer = new KeyWriter(this.store, (key) => this.cached(key), (fn) => this.post(fn));
+    // Kubernetes starts with these namespaces. Every control plane creates each one that is
+    // missing (one wins, the others' compare fails), before it answers anything: a request made
+    // just after start must find them.
+    await Promise.all(
+      INITIAL_NAMESPACES.map((name) => {
+        const ns: ApiObject = { kind: 'Namespace', metadata: emptyMeta(name), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+        ns.metadata.uid = newUid();
+        ns.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
+        const key = storeKey('namespaces', '', name);
+        return this.store.txn([{ key, modRevision: 0 }], [{ type: 'put', key, value: storeValue(ns) }]);
+      }),
+    );
     this.fill(await this.store.range(PREFIX));
-    // Kubernetes starts with these namespaces (every control plane tries; one creates each).
-    for (const name of INITIAL_NAMESPACES) {
-      if (this.writer.latest(storeKey('namespaces', '', name))) continue;
-      const ns: ApiObject = { kind: 'Namespace', metadata: emptyMeta(name), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
-      this.create('namespaces', ns, 'internal', false);
-    }
     const interval = this.props.compactionIntervalMs ?? 300_000;
     if (interval > 0) this.ctx.timers.periodic('compact', interval, { op: 'compact' });
   }

@@ -1,5 +1,6 @@
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
-import { Etcd3, Range, type IDuplexStream, type IKeyValue, type IRequestOp, type IWatchRequest, type IWatchResponse } from 'etcd3';
+import { BrokenCircuitError, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry } from 'cockatiel';
+import { Etcd3, GRPCDeadlineExceededError, Range, isRecoverableError, type IDuplexStream, type IKeyValue, type IRequestOp, type IWatchRequest, type IWatchResponse } from 'etcd3';
 import {
   StoreCompactedError,
   StoreFutureRevisionError,
@@ -43,8 +44,12 @@ const requireLeader: Interceptor = (options, nextCall) =>
     },
   });
 
-/** A broken watch stream is opened again (on any member) this many times in a row before the watch fails. */
-const WATCH_RESUMES = 3;
+/**
+ * How long a broken watch stream is opened again (on any member, with backoff) before the watch
+ * fails: longer than an etcd leader election, so losing etcd's leader does not end the watch (and
+ * make every watcher of the registry list again).
+ */
+const WATCH_RESUME_MS = 10_000;
 
 /**
  * EtcdStore keeps the Store in a real etcd cluster (v3 API, through the `etcd3` client), which
@@ -52,8 +57,8 @@ const WATCH_RESUMES = 3;
  * revisions, compares, watches and compaction are etcd's own. A Store key's leading `/registry`
  * is rewritten to the configured prefix on the way in, and back on the way out.
  *
- * Calls: etcd3 retries a failed call on another member (three attempts, with a circuit breaker
- * per member) under one deadline of `timeout` for the whole call, connecting included (etcd3
+ * Calls: etcd3 retries a failed call on another member (with backoff, and a circuit breaker
+ * per member; see the constructor) under one deadline of `timeout` for the whole call, connecting included (etcd3
  * 1.1.2 declares a `dialTimeout` but never reads it). A write whose answer was lost may so be
  * applied twice; a compare makes the second attempt fail, so a CAS write can report a conflict
  * with itself (as any etcd client whose request timed out cannot know either).
@@ -61,7 +66,7 @@ const WATCH_RESUMES = 3;
  * Watches: one gRPC stream each, so a revision's events arrive together and in order, and this
  * store counts the revision to resume from itself (etcd3's own watcher resumes from the last
  * response's header revision, which can skip events still being replayed). A stream that breaks
- * is resumed from the next revision not delivered, on any member, up to three times in a row;
+ * is resumed from the next revision not delivered, on any member, with backoff for up to 10 s;
  * then, or on a compaction or a cancellation by etcd, the listener gets the error.
  */
 export class EtcdStore implements Store {
@@ -79,6 +84,19 @@ export class EtcdStore implements Store {
     this.client = new Etcd3({
       hosts: options.servers,
       defaultCallOptions: { interceptors: [requireLeader] },
+      // When etcd's leader dies, every member answers "no leader" for an election's length (about
+      // a second): with etcd3's defaults (each member's breaker open for 5 s after 3 failures,
+      // three tries at once) every call then failed for 5 s. A member's breaker stays open for
+      // 500 ms, and a call is tried again with backoff until its deadline, also while every
+      // breaker is open.
+      faultHandling: {
+        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
+        // Not past the call's deadline: every later try would fail at once, and only add backoff.
+        global: retry(handleWhen((err) => !(err instanceof GRPCDeadlineExceededError) && (isRecoverableError(err) || err instanceof BrokenCircuitError)), {
+          maxAttempts: 20,
+          backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
+        }),
+      },
       grpcOptions: {
         // A list of every object is one response: no 4 MB cap (kube-apiserver lifts it too).
         'grpc.max_receive_message_length': -1,
@@ -181,7 +199,7 @@ export class EtcdStore implements Store {
   /** @internal An error of etcd, or of reaching it, saying what failed and where. */
   failed(what: string, err: unknown): Error {
     let message = err instanceof Error ? err.message : String(err);
-    // etcd3 stops calling a member for 5 s after three failures in a row; when it has stopped
+    // etcd3 stops calling a member for a while after three failures in a row; when it has stopped
     // calling every member, this is all it says.
     if (message.includes('circuit breaker is open')) message += ' (every member failed its last calls)';
     return new Error(`etcd at ${this.servers}: ${what} failed: ${message}`, { cause: err });
@@ -224,8 +242,9 @@ class EtcdWatch implements StoreWatch {
   /** The next revision not delivered (0: from now, until etcd says which that is). */
   private next: number;
   private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
-  /** Streams lost in a row, without a watch created on the next. */
+  /** Streams lost in a row, without a watch created on the next, and since when. */
   private lost = 0;
+  private lostSince = 0;
   private ended = false;
 
   constructor(
@@ -291,8 +310,9 @@ class EtcdWatch implements StoreWatch {
     if (this.ended) return;
     this.stream?.cancel();
     this.stream = undefined;
-    if (++this.lost > WATCH_RESUMES) return this.fail(this.store.failed(`watch ${this.prefix}`, err));
-    setTimeout(() => void this.open(), 100 * this.lost);
+    if (this.lost++ === 0) this.lostSince = Date.now();
+    if (Date.now() - this.lostSince > WATCH_RESUME_MS) return this.fail(this.store.failed(`watch ${this.prefix}`, err));
+    setTimeout(() => void this.open(), Math.min(1000, 50 * 2 ** this.lost));
   }
 
   private fail(err: Error): void {
