@@ -422,10 +422,12 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       deleted = current;
       return null;
     }, (outcome) => {
-      if (outcome.ok && deleted?.kind === 'Service') this.releaseClusterIP(deleted.spec.clusterIP);
       // A deletion is answered with the object as it was, at the deletion's revision.
       const object = outcome.ok ? ({ ...deleted!, metadata: { ...deleted!.metadata, resourceVersion: outcome.revision } } as ApiObject) : undefined;
-      this.answerWrite(to, resource, name, outcome.ok ? { ...outcome, object } : outcome, true);
+      const answer = () => this.answerWrite(to, resource, name, outcome.ok ? { ...outcome, object } : outcome, true);
+      // A deleted service's address is free again by the time the deletion is answered.
+      if (outcome.ok && deleted?.kind === 'Service') this.releaseClusterIP(deleted.spec.clusterIP, answer);
+      else answer();
     });
   }
 
@@ -530,16 +532,16 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     });
   }
 
-  /** Gives a cluster IP back to the range. */
-  private releaseClusterIP(ip: string): void {
-    if (!ip || !ServiceIPRange.contains(ip)) return;
+  /** Gives a cluster IP back to the range, then calls `done` (whether or not the write succeeded: the address then stays taken). */
+  private releaseClusterIP(ip: string, done: () => void = () => {}): void {
+    if (!ip || !ServiceIPRange.contains(ip)) return done();
     this.writer.submit({
       key: SERVICE_IPS_KEY,
       mutate: (known) => {
         const range = this.rangeOf(known);
         return range.has(ip) ? { put: range.without(ip).encode() } : { fail: badRequest('not allocated').info };
       },
-      done: () => {},
+      done,
     });
   }
 
