@@ -7,6 +7,7 @@
 /** A Status `reason`. */
 export type StatusReason =
   | 'BadRequest'
+  | 'Forbidden'
   | 'NotFound'
   | 'AlreadyExists'
   | 'Conflict'
@@ -96,6 +97,11 @@ export function notFound(kind: string, name: string): StatusError {
 /** `pod "x" already exists`. */
 export function alreadyExists(kind: string, name: string): StatusError {
   return new StatusError({ code: 409, reason: 'AlreadyExists', message: `${kind} "${name}" already exists`, ...about(kind, name) });
+}
+
+/** `pods "x" is forbidden: why` (403): the request is understood but not allowed. */
+export function forbidden(kind: string, name: string, why: string): StatusError {
+  return new StatusError({ code: 403, reason: 'Forbidden', message: `${kind} "${name}" is forbidden: ${why}`, ...about(kind, name) });
 }
 
 /** A stale resourceVersion. */

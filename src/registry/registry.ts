@@ -15,7 +15,7 @@ import { Actor, type ActorRef } from '../kernel/index.js';
 import { emptyMeta, podReady, timestamp, type ApiObject, type Service } from '../api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../api/resources.js';
 import { matches, type Filter } from '../api/filter.js';
-import { alreadyExists, badRequest, conflict, gone, internalError, invalid, notFound, type StatusInfo } from '../api/status.js';
+import { alreadyExists, badRequest, conflict, forbidden, gone, internalError, invalid, notFound, type StatusInfo } from '../api/status.js';
 import { CODECS, watchGoneLine, type WireVersion } from '../api/codecs.js';
 import { WatchIndex } from '../api/watch-index.js';
 import { ObjectIndex } from '../api/object-index.js';
@@ -111,6 +111,11 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   /** Work from the store's callbacks, run in the actor's next turn. */
   private posted: (() => void)[] = [];
   private tickScheduled = false;
+  /** Deletions of a Terminating namespace's contents (and of it) under way. */
+  private readonly finalizing = new Set<string>();
+  /** The namespaces being deleted, and whether a change touched one since they were last finalized. */
+  private readonly terminating = new Set<string>();
+  private namespacesDirty = false;
   /** Where the next cluster IP search starts. */
   private nextIPSlot = 1;
   /** The compactor's state: the compaction key's mod revision last seen, and the revision to compact to next. */
@@ -197,12 +202,15 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       else this.raw.set(kv.key, kv);
     }
     this.revision = this.horizon = snapshot.revision;
+    this.terminating.clear();
+    for (const ns of this.objects.get('namespaces')!.values()) this.noteNamespaces('namespaces', '', ns);
     this.storeWatch?.cancel();
     this.storeWatch = this.store.watch(PREFIX, snapshot.revision + 1, {
       onEvents: (events) => this.post(() => this.apply(events)),
       onError: (err) => this.post(() => this.watchFailed(err)),
     });
     this.answerApplied();
+    if (this.namespacesDirty) this.finalizeNamespaces();
   }
 
   /** The store's watch ended: every watcher's history is lost, so list again and end their streams. */
@@ -255,6 +263,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         this.revision = e.modRevision;
         const statusOnly = own ? own.statusOnly : prev !== undefined && sameButStatus(prev, object);
         this.record({ revision: e.modRevision, resource, type: prev ? 'MODIFIED' : 'ADDED', object, prev, statusOnly });
+        this.noteNamespaces(resource, e.key, object);
       } else {
         const objects = this.objects.get(resource)!;
         const prev = objects.get(e.key);
@@ -264,10 +273,23 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         // A deletion is reported with the object as it was, at the deletion's revision.
         const object = { ...prev, metadata: { ...prev.metadata, resourceVersion: e.modRevision } } as ApiObject;
         this.record({ revision: e.modRevision, resource, type: 'DELETED', object, prev });
+        this.noteNamespaces(resource, e.key, undefined, prev);
       }
       this.writer.caughtUp(e.key);
     }
     this.answerApplied();
+    if (this.namespacesDirty) this.finalizeNamespaces();
+  }
+
+  /** Keeps `terminating` up to date, and notes a change that a Terminating namespace's finalization waits for. */
+  private noteNamespaces(resource: Resource, key: string, object: ApiObject | undefined, deleted?: ApiObject): void {
+    if (resource === 'namespaces') {
+      const name = (object ?? deleted)!.metadata.name;
+      if (object?.kind === 'Namespace' && object.status.phase === 'Terminating') {
+        this.terminating.add(name);
+        this.namespacesDirty = true;
+      } else this.terminating.delete(name);
+    } else if (this.terminating.size > 0 && this.terminating.has(key.split('/')[3]!)) this.namespacesDirty = true;
   }
 
   private applyRaw(e: StoreEvent): void {
@@ -374,8 +396,13 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const to = this.replyTo(reply, version, 201);
     if (this.latestObject(key)) return this.answer(to, { ok: false, error: alreadyExistsInfo(resource, name, version) });
     // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
-    if (version === 'v1' && RESOURCES[resource].namespaced && !this.latestObject(storeKey('namespaces', '', namespace))) {
-      return this.answer(to, { ok: false, error: notFoundInfo('namespaces', namespace, version) });
+    if (RESOURCES[resource].namespaced) {
+      const ns = this.latestObject(storeKey('namespaces', '', namespace));
+      if (version === 'v1' && !ns) return this.answer(to, { ok: false, error: notFoundInfo('namespaces', namespace, version) });
+      // Kubernetes' NamespaceLifecycle admission: nothing new in a namespace on its way out.
+      if (ns?.kind === 'Namespace' && ns.status.phase === 'Terminating') {
+        return this.answer(to, { ok: false, error: forbidden(kindName(resource, version), name, `unable to create new content in namespace ${namespace} because it is being terminated`).info });
+      }
     }
     object.metadata.uid = newUid();
     object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
@@ -415,7 +442,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const to = this.replyTo(reply, version, 200);
     const prev = this.latestObject(key);
     if (!prev || (uid !== undefined && prev.metadata.uid !== uid)) return this.answer(to, { ok: false, error: notFoundInfo(resource, name, version) });
-    if (resource === 'namespaces') this.removeContents(name);
+    if (resource === 'namespaces') return this.terminate(name, version, to);
     let deleted: ApiObject | undefined;
     this.writeObject(key, (current) => {
       if (!current || (uid !== undefined && current.metadata.uid !== uid)) return { fail: notFoundInfo(resource, name, version) };
@@ -431,13 +458,42 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     });
   }
 
-  /** Deletes every object in a namespace that is being deleted (Kubernetes' namespace controller does it in the background). */
-  private removeContents(namespace: string): void {
-    for (const r of Object.keys(RESOURCES) as Resource[]) {
-      if (!RESOURCES[r].namespaced) continue;
-      for (const obj of [...this.objects.get(r)!.candidates({ namespace })]) {
-        if (obj.metadata.namespace === namespace) this.remove(r, namespace, obj.metadata.name, 'internal', undefined, false);
+  /**
+   * Deleting a namespace, as Kubernetes does it: the namespace is marked Terminating in the store
+   * (so every control plane refuses new content in it), then its contents are deleted, then it is
+   * (see `finalizeNamespaces`). The deletion is answered with the Terminating namespace.
+   */
+  private terminate(name: string, version: ApiVersion, to: ReplyTo): void {
+    this.writeObject(storeKey('namespaces', '', name), (current) => {
+      if (current?.kind !== 'Namespace') return { fail: notFoundInfo('namespaces', name, version) };
+      return { ...current, metadata: { ...current.metadata }, status: { phase: 'Terminating' } };
+    }, (outcome) => this.answerWrite(to, 'namespaces', name, outcome, true));
+  }
+
+  /**
+   * The namespace controller's work, done by every registry (a deletion that finds nothing is
+   * harmless): each Terminating namespace loses its contents, and once it has none, itself. Its
+   * state is in the store, so whichever control plane is up finishes what another began.
+   */
+  private finalizeNamespaces(): void {
+    this.namespacesDirty = false;
+    for (const namespace of this.terminating) {
+      let empty = true;
+      for (const r of Object.keys(RESOURCES) as Resource[]) {
+        if (!RESOURCES[r].namespaced) continue;
+        for (const obj of this.objects.get(r)!.candidates({ namespace })) {
+          if (obj.metadata.namespace !== namespace) continue;
+          empty = false;
+          const key = storeKey(r, namespace, obj.metadata.name);
+          if (this.finalizing.has(key)) continue;
+          this.finalizing.add(key);
+          this.writeObject(key, (current) => (current?.metadata.uid === obj.metadata.uid ? null : { fail: notFoundInfo(r, obj.metadata.name, 'internal') }), () => this.finalizing.delete(key));
+        }
       }
+      const key = storeKey('namespaces', '', namespace);
+      if (!empty || this.finalizing.has(key)) continue;
+      this.finalizing.add(key);
+      this.writeObject(key, (current) => (current?.kind === 'Namespace' && current.status.phase === 'Terminating' ? null : { fail: notFoundInfo('namespaces', namespace, 'internal') }), () => this.finalizing.delete(key));
     }
   }
 

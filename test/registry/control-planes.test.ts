@@ -49,6 +49,17 @@ test('kubecfg creates through one control plane and kubectl lists through the ot
   }
 });
 
+test('a namespace deleted through A is Terminating for B too, and its contents go wherever they were written', async (t) => {
+  const [a, b] = await twoControlPlanes(t);
+  t.is((await call(a.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } })).code, 201);
+  for (let i = 0; i < 10; i++) t.is((await call(i % 2 ? a.url : b.url, 'POST', '/api/v1/namespaces/team/pods', pod(`p${i}`))).code, 201);
+  t.is((await call(a.url, 'DELETE', '/api/v1/namespaces/team')).code, 200);
+  const late = await call(b.url, 'POST', '/api/v1/namespaces/team/pods', pod('late'));
+  t.true(late.code === 403 || late.code === 404, `B refuses new content (${late.code})`);
+  await eventually(async () => (await call(b.url, 'GET', '/api/v1/namespaces/team')).code === 404, 'the namespace gone, seen through B');
+  t.deepEqual((await call(b.url, 'GET', '/api/v1/namespaces/team/pods')).body.items ?? [], []);
+});
+
 test('a watch through B sees every write made through A, in order, once each', async (t) => {
   const [a, b] = await twoControlPlanes(t);
   const list = await call(b.url, 'GET', '/api/v1/namespaces/default/pods');
