@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { etcdFound, etcdPrefix, etcdServers } from '../etcd-helpers.js';
 import { call, openWatch, startServer } from '../api-helpers.js';
 import { eventually } from '../helpers.js';
+import * as k8s from '@kubernetes/client-node';
 
 // Serial: one test kills an etcd member, which the others would feel.
 const test = etcdFound ? avaTest.serial : avaTest.skip;
@@ -110,4 +111,42 @@ test('a watch from a revision the store compacted away gets 410 Gone, and a fres
   const [added] = await watch.read(1);
   t.is(added.type, 'ADDED');
   t.is(added.object.metadata.name, 'new');
+});
+
+test('an informer (@kubernetes/client-node) that resumes from a revision compacted away gets 410, lists again and goes on', async (t) => {
+  const server = await startServer({ store: 'etcd', etcd: { servers: etcdServers, prefix: etcdPrefix() }, port: 0, compactionIntervalMs: 200 });
+  t.teardown(() => server.close());
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'h', server: server.url, skipTLSVerify: true }],
+    users: [{ name: 'nobody' }],
+    contexts: [{ name: 'h', cluster: 'h', user: 'nobody', namespace: 'default' }],
+    currentContext: 'h',
+  });
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/pods', () => core.listNamespacedPod({ namespace: 'default' }));
+  // makeInformer's ListWatch has it, its declared type does not.
+  const revision = () => Number((informer as unknown as { latestResourceVersion(): string }).latestResourceVersion());
+  let connects = 0;
+  informer.on('connect', () => connects++);
+  await informer.start();
+  t.teardown(() => informer.stop());
+  t.is((await call(server.url, 'POST', '/api/v1/namespaces/default/pods', pod('p0'))).code, 201);
+  await eventually(() => informer.list().length === 1, 'the informer sees p0');
+  // The informer pauses (as one whose connection dropped) while writes go on and the store is compacted past it.
+  await informer.stop();
+  const resumeFrom = revision();
+  for (let i = 1; i <= 5; i++) t.is((await call(server.url, 'POST', '/api/v1/namespaces/default/pods', pod(`p${i}`))).code, 201);
+  await eventually(async () => {
+    const res = await fetch(`${server.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${resumeFrom}`, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return res.status === 410;
+  }, 'compaction past the informer\'s revision', 10_000);
+  const before = connects;
+  await informer.start();
+  await eventually(() => informer.list().length === 6, 'the informer listed again', 10_000);
+  t.true(connects > before, 'it connected again');
+  t.true(revision() > resumeFrom);
+  t.is((await call(server.url, 'POST', '/api/v1/namespaces/default/pods', pod('p6'))).code, 201);
+  await eventually(() => informer.list().some((p) => p.metadata?.name === 'p6'), 'and watches on');
 });
