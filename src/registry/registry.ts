@@ -348,14 +348,14 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private compact(): void {
     const { keyRevision, revision } = this.compaction;
     this.store.txn([{ key: COMPACT_REV_KEY, modRevision: keyRevision }], [{ type: 'put', key: COMPACT_REV_KEY, value: String(revision) }], [{ type: 'get', key: COMPACT_REV_KEY }]).then(
-      (r) => {
+      (r) => this.post(() => {
         this.compaction = { keyRevision: r.succeeded ? r.revision : (r.results[0]?.modRevision ?? 0), revision: r.revision };
         if (r.succeeded && revision > 0) {
           this.store.compact(revision).catch((err: Error) => {
             if (!(err instanceof StoreCompactedError)) console.error(`registry: compaction to ${revision} failed: ${err.message}`);
           });
         }
-      },
+      }),
       (err: Error) => console.error(`registry: compaction round failed: ${err.message}`),
     );
   }
