@@ -28,9 +28,12 @@ export async function etcdUnavailable(servers = etcdServers()): Promise<string |
   return healthy.includes(true) ? undefined : `no healthy etcd member at ${servers.join(', ')}`;
 }
 
-/** A key prefix no other run or test uses: `/helmsman-bench-<random>`. */
+/**
+ * A key prefix no other run or test uses: `/helmsman-bench-<random>` (HELMSMAN_BENCH_ETCD_PREFIX
+ * replaces `/helmsman-bench`, so a test can tell its run's keys from anyone else's).
+ */
 export function benchPrefix(): string {
-  return `/helmsman-bench-${randomBytes(6).toString('hex')}`;
+  return `${process.env.HELMSMAN_BENCH_ETCD_PREFIX ?? '/helmsman-bench'}-${randomBytes(6).toString('hex')}`;
 }
 
 /** An etcd3 client on `servers`, loaded only when the etcd figures run (gRPC is heavy to load). */
