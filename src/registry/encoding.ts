@@ -57,3 +57,27 @@ export function listBytes(head: string, tail: string[], items: Buffer[]): Shared
   }
   return sab;
 }
+
+/** What `storeValue` leaves where the revision goes. */
+const NO_REVISION = '"resourceVersion":0,';
+
+/** The stored form of an object: its JSON with resourceVersion 0 (the store's mod revision is that). */
+export function storeValue(object: ApiObject): string {
+  object.metadata.resourceVersion = 0;
+  return JSON.stringify(object);
+}
+
+/**
+ * The internal JSON of a stored object at `revision`, made from its stored value: a copy with the
+ * revision put in, where a second `JSON.stringify` of the object would walk it all again.
+ */
+export function internalJson(value: string, revision: number): string {
+  // Quotes inside strings are escaped, so the first match is metadata's own key.
+  const at = value.indexOf(NO_REVISION);
+  if (at < 0) {
+    const object = JSON.parse(value) as ApiObject;
+    object.metadata.resourceVersion = revision;
+    return JSON.stringify(object);
+  }
+  return `${value.slice(0, at)}"resourceVersion":${revision},${value.slice(at + NO_REVISION.length)}`;
+}

@@ -24,7 +24,7 @@ export type Mutation = { put: string; object?: ApiObject; statusOnly?: boolean }
 
 /** How a write ended. */
 export type WriteOutcome =
-  | { ok: true; revision: number; object?: ApiObject }
+  | { ok: true; revision: number; object?: ApiObject; value?: string }
   | { ok: false; error: StatusInfo }
   /** Other writers kept winning: after MAX_ATTEMPTS the write gives up. */
   | { ok: false; conflict: true }
@@ -186,7 +186,7 @@ export class KeyWriter {
         s.known = null;
         s.absentAt = r.revision;
       }
-      w.done({ ok: true, revision: r.revision, object: 'put' in m ? m.object : undefined });
+      w.done('put' in m ? { ok: true, revision: r.revision, object: m.object, value: m.put } : { ok: true, revision: r.revision });
     } else {
       this.disown(key, m);
       const kv = r.results[0];

@@ -22,7 +22,7 @@ import { ObjectIndex } from '../api/object-index.js';
 import { StoreCompactedError, type KeyValue, type Store, type StoreEvent, type StoreWatch } from '../store/store.js';
 import { KeyWriter, type Known, type Mutation, type WriteOutcome } from './key-writer.js';
 import { openStore, ownsStore, type StoreConfig } from './stores.js';
-import { encode, encodeAs, encodeBytes, listBytes } from './encoding.js';
+import { encode, encodeAs, encodeBytes, internalJson, listBytes, storeValue } from './encoding.js';
 import { SERVICE_IPS_KEY, ServiceIPRange } from './service-ips.js';
 import type { ApiVersion, Binding, RegistryReply, RegistryRequest, ReplyMode, StatusChanges, WatchEvent } from './protocol.js';
 
@@ -73,6 +73,8 @@ interface Change {
   json?: string;
   /** Only the status changed. */
   statusOnly?: boolean;
+  /** The stored value the change put, kept until it is delivered (the internal JSON is made from it). */
+  value?: string;
 }
 
 interface Watcher {
@@ -262,7 +264,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         objects.set(e.key, object);
         this.revision = e.modRevision;
         const statusOnly = own ? own.statusOnly : prev !== undefined && sameButStatus(prev, object);
-        this.record({ revision: e.modRevision, resource, type: prev ? 'MODIFIED' : 'ADDED', object, prev, statusOnly });
+        this.record({ revision: e.modRevision, resource, type: prev ? 'MODIFIED' : 'ADDED', object, prev, statusOnly, value: e.value });
         this.noteNamespaces(resource, e.key, object);
       } else {
         const objects = this.objects.get(resource)!;
@@ -549,7 +551,9 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     if (!to.to || to.quiet) return;
     const object = outcome.object!;
     this.whenApplied(outcome.revision, () => {
-      const body = !deletion ? encodeAs(object, to.version) : to.version === 'internal' ? '{}' : CODECS[to.version].deleted(object);
+      let body: string;
+      if (deletion) body = to.version === 'internal' ? '{}' : CODECS[to.version].deleted(object);
+      else body = to.version === 'internal' && outcome.value !== undefined ? internalJson(outcome.value, outcome.revision) : encodeAs(object, to.version);
       this.answer(to, { ok: true, code: to.code, body });
     });
   }
@@ -615,7 +619,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     this.history.push(change);
     if (this.history.length > (this.props.historySize ?? 10_000)) this.horizon = this.history.shift()!.revision;
     this.watchIndex.get(change.resource)!.forEach(change.object, change.prev, (w) => this.deliver(w, change));
-    change.json = undefined;
+    change.json = change.value = undefined;
   }
 
   /** Sends one change to a watcher as the event its filter sees (a label change can add or remove). */
@@ -637,7 +641,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], shared: change.object, revision: change.revision } satisfies WatchEvent);
         return;
       }
-      change.json ??= JSON.stringify(change.object);
+      change.json ??= change.value === undefined ? JSON.stringify(change.object) : internalJson(change.value, change.revision);
       this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], object: change.json, revision: change.revision } satisfies WatchEvent);
     } else this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object, w.version)}}`);
   }
@@ -704,12 +708,6 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
  */
 function newUid(): string {
   return Buffer.from(randomUUID(), 'latin1').toString('latin1');
-}
-
-/** The stored form of an object: its JSON without a resourceVersion (the store's mod revision is that). */
-function storeValue(object: ApiObject): string {
-  object.metadata.resourceVersion = 0;
-  return JSON.stringify(object);
 }
 
 /** An object as stored, at its mod revision. */
