@@ -4,7 +4,7 @@
  * (HELMSMAN_ETCD_SERVERS), the same creates on the etcd store beside raw etcd3 puts of the same
  * objects, their latency at a fixed rate, and the watch lag between two control planes.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,21 @@ const PACED = fileURLToPath(new URL('./paced.js', import.meta.url));
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 const ETCD_PUT = fileURLToPath(new URL('./etcd-put.js', import.meta.url));
 const WATCH_LAG = fileURLToPath(new URL('./watch-lag.js', import.meta.url));
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** The processes the benchmark has running (servers, load generators): an interrupted run stops them first. */
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
+/** execFile, promised, with the child tracked. */
+function run(file: string, args: string[], options: { maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  const p = execFileAsync(file, args, { ...options, encoding: 'utf8' });
+  track(p.child);
+  return p;
+}
 
 /** Options of the api benchmark. */
 export interface ApiBenchOptions {
@@ -170,12 +184,41 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
   /** Runs `body` against a fresh etcd prefix and deletes the prefix afterwards. */
   const onPrefix = async <T>(body: (prefix: string) => Promise<T>): Promise<T> => {
     const prefix = benchPrefix();
+    inUse.add(prefix);
     try {
       return await body(prefix);
     } finally {
       await deletePrefix(etcd!, prefix);
+      inUse.delete(prefix);
     }
   };
+  // Interrupted (Ctrl-C, kill), the run stops its servers and load generators, then deletes the
+  // prefixes they were writing under.
+  const inUse = new Set<string>();
+  const interrupted = async (signal: NodeJS.Signals): Promise<void> => {
+    const client = etcd;
+    await Promise.all(
+      [...children].map((child) => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        return exited;
+      }),
+    );
+    await Promise.allSettled([...inUse].map((prefix) => client && deletePrefix(client, prefix)));
+    // Then whatever else listened (listr2 restores the terminal and exits), or the signal's exit.
+    const others = displaced.get(signal) ?? [];
+    for (const listener of others) listener(signal);
+    if (others.length === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  // Those listeners run after the cleanup, not beside it: listr2's SIGINT listener exits at once.
+  const displaced = new Map<NodeJS.Signals, NodeJS.SignalsListener[]>();
+  if (etcd) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      displaced.set(signal, process.listeners(signal));
+      process.removeAllListeners(signal);
+      process.once(signal, interrupted);
+    }
+  }
   const etcdServer = (prefix: string): BenchServerConfig => ({ store: 'etcd', etcd: { servers, prefix } });
   /**
    * Creates through the API on etcd around raw etcd3 puts (API, raw, API, with the same seconds of
@@ -267,6 +310,7 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
   // threads of another phase (or of this orchestrating process) weigh on its figures.
   const phase = async <T>(config: BenchServerConfig, body: (url: string) => Promise<T>): Promise<T> => {
     const child = spawn(process.execPath, [SERVER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    track(child);
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -345,6 +389,10 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
     await phase({ store: 'memory', fill: listSize }, async (url) => {
       runs.list100kPodsMs!.push(await timeList(url));
     });
+  }
+  for (const [signal, listeners] of displaced) {
+    process.off(signal, interrupted);
+    for (const listener of listeners) process.on(signal, listener);
   }
   etcd?.close();
   if (etcd) Object.assign(runs, etcdRuns);
