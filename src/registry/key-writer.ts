@@ -5,6 +5,14 @@
  * key back and the write is computed again from what it read. Writes to one key run one after
  * another, each from its predecessor's result; writes to different keys run concurrently.
  *
+ * A write is first computed from what this registry knows, which may be behind the store (another
+ * control plane's write not yet seen by its watch). When that view makes the write fail (already
+ * exists, not found, an address taken), the key is read from the store and the write computed
+ * again: only a failure computed from the store's current state is final, as GuaranteedUpdate's
+ * `origStateIsCurrent`. A write may also depend on a second key, its guard (a create on its
+ * namespace): the transaction compares the guard's mod revision too, so a namespace deleted through
+ * another control plane fails the create instead of racing it.
+ *
  * Everything here runs in the registry actor's turns: the store's answers come back through
  * `post`, which queues them for the actor's next turn.
  */
@@ -33,8 +41,13 @@ export type WriteOutcome =
 /** One write of one key. */
 export interface KeyWrite {
   key: string;
-  /** The key's new state, computed from its latest (`undefined`: it does not exist). May run more than once. */
-  mutate(current: Known | undefined): Mutation;
+  /** A key the write depends on: unchanged between the write's computation and its commit. */
+  guard?: string;
+  /**
+   * The key's new state, computed from its latest (`undefined`: it does not exist) and, for a
+   * guarded write, the guard's. May run more than once.
+   */
+  mutate(current: Known | undefined, guard: Known | undefined): Mutation;
   done(outcome: WriteOutcome): void;
 }
 
@@ -54,6 +67,10 @@ interface KeyState {
   /** For `known === null`: the revision at which the key was seen absent. */
   absentAt: number;
   attempts: number;
+  /** Whether the head write's view was read from the store during that write (its failure is then final). */
+  fresh: boolean;
+  /** The guard as the head write last read it from the store (null: absent); undefined: ask `latest`. */
+  guardSeen?: Known | null;
 }
 
 /** Transactions under way at once, at most. */
@@ -80,7 +97,7 @@ export class KeyWriter {
   /** Queues a write of `w.key` behind any earlier one. */
   submit(w: KeyWrite): void {
     let s = this.keys.get(w.key);
-    if (!s) this.keys.set(w.key, (s = { queue: [], busy: false, waiting: false, absentAt: 0, attempts: 0 }));
+    if (!s) this.keys.set(w.key, (s = { queue: [], busy: false, waiting: false, absentAt: 0, attempts: 0, fresh: false }));
     s.queue.push(w);
     if (!s.busy && !s.waiting) this.enqueue(w.key, s);
     this.pump();
@@ -150,10 +167,11 @@ export class KeyWriter {
   private start(key: string, s: KeyState): void {
     const w = s.queue[0]!;
     const current = this.latest(key);
-    const m = w.mutate(current);
+    const guard = w.guard === undefined ? undefined : s.guardSeen !== undefined ? (s.guardSeen ?? undefined) : this.latest(w.guard);
+    const m = w.mutate(current, guard);
     if ('fail' in m) {
-      s.queue.shift();
-      s.attempts = 0;
+      if (!s.fresh) return this.reread(key, s, w, m.fail);
+      this.shift(s);
       w.done({ ok: false, error: m.fail });
       // The caller is `pump`, which goes on with the next key: no recursion here.
       return this.next(key, s, false);
@@ -167,18 +185,72 @@ export class KeyWriter {
       if (!puts) this.own.set(key, (puts = []));
       puts.push({ value: m.put, object: m.object, statusOnly: m.statusOnly });
     } else op = { type: 'delete', key };
-    this.store.txn([{ key, modRevision: current?.modRevision ?? 0 }], [op], [{ type: 'get', key }]).then(
+    const compares = [{ key, modRevision: current?.modRevision ?? 0 }];
+    const reads: TxnOp[] = [{ type: 'get', key }];
+    if (w.guard !== undefined) {
+      compares.push({ key: w.guard, modRevision: guard?.modRevision ?? 0 });
+      reads.push({ type: 'get', key: w.guard });
+    }
+    this.store.txn(compares, [op], reads).then(
       (r) => this.post(() => this.settled(key, s, w, m, r)),
       (err: Error) => this.post(() => this.failed(key, s, w, m, err)),
     );
+  }
+
+  /** The head write failed on a view that may be stale: reads the key (and guard) from the store and computes it again. */
+  private reread(key: string, s: KeyState, w: KeyWrite, error: StatusInfo): void {
+    s.busy = true;
+    this.inFlight++;
+    const reads: TxnOp[] = [{ type: 'get', key }];
+    if (w.guard !== undefined) reads.push({ type: 'get', key: w.guard });
+    this.store.txn([], reads, []).then(
+      (r) =>
+        this.post(() => {
+          this.inFlight--;
+          s.busy = false;
+          this.learn(s, w, r);
+          this.next(key, s);
+        }),
+      // The store cannot say: the failure computed from the cache stands.
+      () =>
+        this.post(() => {
+          this.inFlight--;
+          s.busy = false;
+          this.shift(s);
+          w.done({ ok: false, error });
+          this.next(key, s);
+        }),
+    );
+  }
+
+  /** Takes in what a transaction read of the key (and the head write's guard): the head write's view is now fresh. */
+  private learn(s: KeyState, w: KeyWrite, r: TxnResult): void {
+    const kv = r.results[0];
+    if (kv) s.known = { modRevision: kv.modRevision, value: kv.value };
+    else {
+      s.known = null;
+      s.absentAt = r.revision;
+    }
+    if (w.guard !== undefined) {
+      const g = r.results[1];
+      s.guardSeen = g ? { modRevision: g.modRevision, value: g.value } : null;
+    }
+    s.fresh = true;
+  }
+
+  /** The head write is done with: the next one starts from a view of its own. */
+  private shift(s: KeyState): void {
+    s.queue.shift();
+    s.attempts = 0;
+    s.fresh = false;
+    s.guardSeen = undefined;
   }
 
   private settled(key: string, s: KeyState, w: KeyWrite, m: Mutation, r: TxnResult): void {
     this.inFlight--;
     s.busy = false;
     if (r.succeeded) {
-      s.queue.shift();
-      s.attempts = 0;
+      this.shift(s);
       if ('put' in m) {
         if (m.object) m.object.metadata.resourceVersion = r.revision;
         s.known = { modRevision: r.revision, value: m.put, object: m.object };
@@ -189,15 +261,9 @@ export class KeyWriter {
       w.done('put' in m ? { ok: true, revision: r.revision, object: m.object, value: m.put } : { ok: true, revision: r.revision });
     } else {
       this.disown(key, m);
-      const kv = r.results[0];
-      if (kv) s.known = { modRevision: kv.modRevision, value: kv.value };
-      else {
-        s.known = null;
-        s.absentAt = r.revision;
-      }
+      this.learn(s, w, r);
       if (++s.attempts >= MAX_ATTEMPTS) {
-        s.queue.shift();
-        s.attempts = 0;
+        this.shift(s);
         w.done({ ok: false, conflict: true });
       }
     }
@@ -210,8 +276,7 @@ export class KeyWriter {
     this.disown(key, m);
     // Whether it was written is unknown: ask the cache (and the store's compare) next time.
     s.known = undefined;
-    s.queue.shift();
-    s.attempts = 0;
+    this.shift(s);
     w.done({ ok: false, storeError: err.message });
     this.next(key, s);
   }

@@ -396,23 +396,31 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const { namespace, name } = object.metadata;
     const key = storeKey(resource, namespace, name);
     const to = this.replyTo(reply, version, 201);
-    if (this.latestObject(key)) return this.answer(to, { ok: false, error: alreadyExistsInfo(resource, name, version) });
-    // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
-    if (RESOURCES[resource].namespaced) {
-      const ns = this.latestObject(storeKey('namespaces', '', namespace));
-      if (version === 'v1' && !ns) return this.answer(to, { ok: false, error: notFoundInfo('namespaces', namespace, version) });
-      // Kubernetes' NamespaceLifecycle admission: nothing new in a namespace on its way out.
-      if (ns?.kind === 'Namespace' && ns.status.phase === 'Terminating') {
-        return this.answer(to, { ok: false, error: forbidden(kindName(resource, version), name, `unable to create new content in namespace ${namespace} because it is being terminated`).info });
-      }
-    }
+    // The namespace guards the create: its state is compared in the create's transaction.
+    const nsKey = RESOURCES[resource].namespaced ? storeKey('namespaces', '', namespace) : undefined;
     object.metadata.uid = newUid();
     object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
     const put = (): void =>
-      this.writeObject(key, (prev) => (prev ? { fail: alreadyExistsInfo(resource, name, version) } : object), (outcome) => {
-        if (!outcome.ok && object.kind === 'Service') this.releaseClusterIP(object.spec.clusterIP);
-        this.answerWrite(to, resource, name, outcome);
-      });
+      this.writeObject(
+        key,
+        (prev, ns) => {
+          if (prev) return { fail: alreadyExistsInfo(resource, name, version) };
+          if (nsKey === undefined) return object;
+          // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
+          if (version === 'v1' && !ns) return { fail: notFoundInfo('namespaces', namespace, version) };
+          // Kubernetes' NamespaceLifecycle admission: nothing new in a namespace on its way out.
+          if (ns?.kind === 'Namespace' && ns.status.phase === 'Terminating') {
+            return { fail: forbidden(kindName(resource, version), name, `unable to create new content in namespace ${namespace} because it is being terminated`).info };
+          }
+          return object;
+        },
+        (outcome) => {
+          if (!outcome.ok && object.kind === 'Service') this.releaseClusterIP(object.spec.clusterIP);
+          this.answerWrite(to, resource, name, outcome);
+        },
+        false,
+        nsKey,
+      );
     if (object.kind !== 'Service' || object.spec.clusterIP === 'None') return put();
     this.allocateClusterIP(object, (error) => {
       if (error) this.answer(to, { ok: false, error });
@@ -524,12 +532,19 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
    * none) into the new one (null: delete it), and runs again from a fresh read when another writer
    * won the race.
    */
-  private writeObject(key: string, mutate: (current: ApiObject | undefined) => ObjectMutation, done: (outcome: WriteOutcome) => void, statusOnly = false): void {
+  private writeObject(
+    key: string,
+    mutate: (current: ApiObject | undefined, guard: ApiObject | undefined) => ObjectMutation,
+    done: (outcome: WriteOutcome) => void,
+    statusOnly = false,
+    guard?: string,
+  ): void {
     this.writer.submit({
       key,
-      mutate: (known): Mutation => {
+      guard,
+      mutate: (known, guarding): Mutation => {
         const current = known && (known.object ??= decodeObject(known.value!, known.modRevision));
-        const next = mutate(current);
+        const next = mutate(current, guarding && (guarding.object ??= decodeObject(guarding.value!, guarding.modRevision)));
         if (next === null) return { delete: true };
         if ('fail' in next) return next;
         return { put: storeValue(next), object: next, statusOnly };
