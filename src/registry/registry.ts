@@ -56,6 +56,9 @@ interface ReplyTo {
   code: number;
 }
 
+/** A get or a list. */
+type ReadRequest = Extract<RegistryRequest, { op: 'get' | 'list' }>;
+
 /** What a mutation of an object returns: the new object, null to delete it, or why not. */
 type ObjectMutation = ApiObject | null | { fail: StatusInfo };
 
@@ -122,6 +125,8 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private nextIPSlot = 1;
   /** The compactor's state: the compaction key's mod revision last seen, and the revision to compact to next. */
   private compaction = { keyRevision: 0, revision: 0 };
+  /** Consistent reads: those waiting for the next revision request, and whether one is under way. */
+  private consistent: { next: { msg: ReadRequest; to: ActorRef | null }[]; asking: boolean } = { next: [], asking: false };
 
   override async preStart(): Promise<void> {
     const orphans = watchersByPath.get(this.props.path);
@@ -160,9 +165,8 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   receive(msg: RegistryRequest | Internal): void {
     switch (msg.op) {
       case 'get':
-        return this.get(msg.resource, msg.namespace, msg.name, msg.version);
       case 'list':
-        return this.list(msg.resource, msg.filter, msg.version);
+        return this.read(msg);
       case 'create':
         return this.create(msg.resource, msg.object, msg.version, msg.reply ?? true);
       case 'update':
@@ -364,23 +368,82 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
 
   // ---- reads -------------------------------------------------------------------------------------
 
-  private get(resource: Resource, namespace: string, name: string, version: ApiVersion): void {
-    const obj = this.objects.get(resource)!.get(storeKey(resource, namespace, name));
-    if (!obj) return this.fail(notFoundInfo(resource, name, version));
-    this.ctx.reply({ ok: true, code: 200, body: encodeAs(obj, version) } satisfies RegistryReply);
+  /**
+   * Serves a get or list. On a store other control planes write too, the read is consistent, as
+   * kube-apiserver's reads without a resourceVersion: a quorum read of the store's revision (reads
+   * that arrive together share one), then the cache answers when it has that revision, else the
+   * store itself at that revision. (Waiting for the cache to catch up needs etcd's watch progress
+   * reports, which etcd 3.4.23, Debian's, may deliver ahead of the events they cover.) When the
+   * store cannot be asked, the cache answers as it is.
+   */
+  private read(msg: ReadRequest): void {
+    if (this.props.store !== 'etcd') return this.ctx.reply(this.serve(msg, this.cachedObjects(msg), this.revision));
+    this.consistent.next.push({ msg, to: this.ctx.sender });
+    if (!this.consistent.asking) this.askRevision();
   }
 
-  private list(resource: Resource, filter: Filter, version: ApiVersion): void {
+  /** Asks the store for its revision on behalf of the reads waiting for one. */
+  private askRevision(): void {
+    const reads = this.consistent.next;
+    this.consistent.next = [];
+    this.consistent.asking = true;
+    const answer = (revision: number): void => {
+      this.consistent.asking = false;
+      for (const { msg, to } of reads) {
+        if (revision <= this.revision) this.answerRead(to, this.serve(msg, this.cachedObjects(msg), this.revision));
+        else this.readStore(msg, to, revision);
+      }
+      if (this.consistent.next.length > 0) this.askRevision();
+    };
+    this.store.txn([], [], []).then(
+      (r) => this.post(() => answer(r.revision)),
+      () => this.post(() => answer(0)),
+    );
+  }
+
+  /** Serves a read from the store at `revision` (the cache is behind it). */
+  private readStore(msg: ReadRequest, to: ActorRef | null, revision: number): void {
+    const { resource } = msg;
+    const prefix = msg.op === 'get' ? storeKey(resource, msg.namespace, msg.name) : RESOURCES[resource].namespaced && msg.filter.namespace ? storeKey(resource, msg.filter.namespace, '') : `${PREFIX}${resource}/`;
+    this.store.range(prefix, { revision }).then(
+      (r) =>
+        this.post(() => {
+          const objects = r.kvs.filter((kv) => msg.op !== 'get' || kv.key === prefix).map((kv) => decodeObject(kv.value, kv.modRevision));
+          this.answerRead(to, this.serve(msg, objects, r.revision));
+        }),
+      (err: Error) => this.post(() => this.answerRead(to, { ok: false, error: internalError(`store read failed: ${err.message}`).info })),
+    );
+  }
+
+  private answerRead(to: ActorRef | null, reply: RegistryReply): void {
+    if (to) this.ctx.send(to, reply);
+  }
+
+  /** The cached objects a read chooses from. */
+  private cachedObjects(msg: ReadRequest): Iterable<ApiObject> {
+    const index = this.objects.get(msg.resource)!;
+    if (msg.op === 'list') return index.candidates(msg.filter);
+    const obj = index.get(storeKey(msg.resource, msg.namespace, msg.name));
+    return obj ? [obj] : [];
+  }
+
+  /** The answer to a read, from `objects` (the cache's or the store's) as of `revision`. */
+  private serve(msg: ReadRequest, objects: Iterable<ApiObject>, revision: number): RegistryReply {
+    const { resource, version } = msg;
+    if (msg.op === 'get') {
+      for (const obj of objects) return { ok: true, code: 200, body: encodeAs(obj, version) };
+      return { ok: false, error: notFoundInfo(resource, msg.name, version) };
+    }
+    const { filter } = msg;
     if (version === 'internal') {
       const items: string[] = [];
-      for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(JSON.stringify(obj));
-      this.ctx.reply({ ok: true, code: 200, body: `{"revision":${this.revision},"items":[${items.join(',')}]}` } satisfies RegistryReply);
-      return;
+      for (const obj of objects) if (matches(resource, filter, obj)) items.push(JSON.stringify(obj));
+      return { ok: true, code: 200, body: `{"revision":${revision},"items":[${items.join(',')}]}` };
     }
     const items: Buffer[] = [];
-    for (const obj of this.objects.get(resource)!.candidates(filter)) if (matches(resource, filter, obj)) items.push(encodeBytes(obj, version));
-    const { head, tail } = CODECS[version].listEnvelope(resource, this.revision);
-    this.ctx.reply({ ok: true, code: 200, body: listBytes(head, tail, items) } satisfies RegistryReply);
+    for (const obj of objects) if (matches(resource, filter, obj)) items.push(encodeBytes(obj, version));
+    const { head, tail } = CODECS[version].listEnvelope(resource, revision);
+    return { ok: true, code: 200, body: listBytes(head, tail, items) };
   }
 
   // ---- writes ------------------------------------------------------------------------------------

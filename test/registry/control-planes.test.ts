@@ -8,6 +8,7 @@ import { call, kubecfgAt, openWatch, seedPath, startUp, type UpProcess } from '.
 import { Kubectl, kubectlFound, tableRows } from '../kubectl-helpers.js';
 import { eventually } from '../helpers.js';
 import { controller } from '../cluster-helpers.js';
+import { EtcdStore } from '../../src/store/etcd.js';
 
 // Serial: each test runs two or three control planes, and the take-over is timed.
 const test = etcdFound ? avaTest.serial : avaTest.skip;
@@ -47,6 +48,26 @@ test('kubecfg creates through one control plane and kubectl lists through the ot
     const nodes = tableRows((await kubectl.run(['get', 'nodes'])).stdout);
     t.deepEqual(nodes.slice(1).map((r) => r[0]), ['minion-1', 'minion-2'], 'A\'s minions, as B serves them');
   }
+});
+
+test('a read through B just after a write through A sees the write, also when the newest revision is another prefix\'s', async (t) => {
+  const [a, b] = await twoControlPlanes(t);
+  // Bursts, so that B's watch has much to deliver when the reads arrive.
+  for (let round = 0; round < 5; round++) {
+    const names = Array.from({ length: 100 }, (_, i) => `r${round}-${i}`);
+    const created = await Promise.all(names.map((name) => call(a.url, 'POST', '/api/v1/namespaces/default/pods', pod(name))));
+    t.deepEqual(created.map((r) => r.code), Array(100).fill(201));
+    const [one, all] = await Promise.all([call(b.url, 'GET', `/api/v1/namespaces/default/pods/${names.at(-1)}`), call(b.url, 'GET', '/api/v1/namespaces/default/pods')]);
+    t.is(one.code, 200, `the last create of round ${round} through B`);
+    t.is(all.body.items.length, 100 * (round + 1), `the list through B after round ${round}`);
+  }
+  // The newest revision of the shared etcd is another prefix's: no change of B's would ever reach it.
+  const other = await EtcdStore.connect({ servers: etcdServers, prefix: etcdPrefix() });
+  t.teardown(() => other.close());
+  await other.txn([], [{ type: 'put', key: '/registry/pods/default/elsewhere', value: '{}' }]);
+  const started = Date.now();
+  t.is((await call(b.url, 'GET', '/api/v1/namespaces/default/pods/r0-0')).code, 200);
+  t.true(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms`);
 });
 
 test('a namespace deleted through A is Terminating for B too, and its contents go wherever they were written', async (t) => {
