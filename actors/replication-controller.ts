@@ -9,6 +9,7 @@
  */
 import { podReady, type Pod, type ReplicationController } from '../src/api/model.js';
 import { selectorFromSet } from '../src/api/selector.js';
+import { generatedNameBase } from '../src/api/names.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 import { EventRecorder, referenceTo } from '../src/cluster/events.js';
@@ -129,7 +130,8 @@ export class ReplicationControllerActor extends Controller<ReplicationController
 
   private create(): void {
     const { metadata, spec } = this.rc;
-    const name = `${metadata.name}-${suffix()}`;
+    const base = `${generatedNameBase(metadata.name)}-`;
+    const name = `${base}${suffix()}`;
     const template = spec.template;
     const pod: Pod = {
       kind: 'Pod',
@@ -141,7 +143,7 @@ export class ReplicationControllerActor extends Controller<ReplicationController
         creationTimestamp: '',
         labels: { ...template.metadata.labels },
         annotations: { ...template.metadata.annotations },
-        generateName: `${metadata.name}-`,
+        generateName: base,
         ownerReferences: [{ kind: 'ReplicationController', name: metadata.name, uid: metadata.uid, controller: true }],
       },
       spec: { ...template.spec, host: '', manifest: { ...template.spec.manifest, id: name } },

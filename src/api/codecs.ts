@@ -5,10 +5,10 @@
  * and the v1 of the API groups served).
  */
 import type { ApiObject } from './model.js';
-import { qualifiedResource, RESOURCES, type Resource } from './resources.js';
+import { qualifiedKind, qualifiedResource, RESOURCES, type Resource } from './resources.js';
 import { renderStatus, type StatusInfo } from './status.js';
-import { toV1, v1ListEnvelope } from './v1.js';
-import { toV1beta1, v1beta1ListEnvelope } from './v1beta1.js';
+import { toV1, v1ListEnvelope, v1Path } from './v1.js';
+import { toV1beta1, v1beta1ListEnvelope, v1beta1Path } from './v1beta1.js';
 
 /** A wire version. */
 export type WireVersion = 'v1beta1' | 'v1';
@@ -23,6 +23,10 @@ export interface WireCodec {
   kindName(resource: Resource): string;
   /** The body of a successful DELETE: a Status, or the deleted object. */
   deleted(obj: ApiObject): string;
+  /** How Invalid errors name a kind: `Pod`, `Minion` in v1beta1, `Lease.coordination.k8s.io` in v1. */
+  invalidKind(resource: Resource): string;
+  /** A validation cause's field (an internal path, validation.ts) in this version's terms. */
+  fieldPath(resource: Resource, path: string): string;
 }
 
 /** Every wire version's codec. */
@@ -32,12 +36,16 @@ export const CODECS: Record<WireVersion, WireCodec> = {
     listEnvelope: v1beta1ListEnvelope,
     kindName: (resource) => RESOURCES[resource].singular,
     deleted: () => '{"kind":"Status","apiVersion":"v1beta1","status":"Success","code":200}',
+    invalidKind: (resource) => RESOURCES[resource].v1beta1?.kind ?? RESOURCES[resource].kind,
+    fieldPath: v1beta1Path,
   },
   v1: {
     encode: toV1,
     listEnvelope: v1ListEnvelope,
     kindName: qualifiedResource,
     deleted: (obj) => JSON.stringify(toV1(obj)),
+    invalidKind: qualifiedKind,
+    fieldPath: v1Path,
   },
 };
 

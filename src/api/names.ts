@@ -116,3 +116,16 @@ export const dns1035LabelError = nameRule(
   'my-name',
   'abc-123',
 );
+
+/** apiserver's SimpleNameGenerator: a generated name keeps at most this much of its base. */
+const MAX_GENERATED_BASE = 58;
+
+/**
+ * The base of a name generated from another object's (a controller's pods, `<name>-xxxxx`; an
+ * object's events, `<name>.<hex>`), valid as the start of a DNS-1123 subdomain. A 2014 controller
+ * may be called `redisSlaveController`, which no pod may: its pods are `redisslavecontroller-xxxxx`.
+ */
+export function generatedNameBase(name: string): string {
+  const base = name.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  return base.length > MAX_GENERATED_BASE ? base.slice(0, MAX_GENERATED_BASE) : base;
+}

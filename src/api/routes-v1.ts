@@ -13,11 +13,10 @@ import type { LogReader } from './gateway.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { countOf, filterOf, logQueryOf, revisionOf } from './query.js';
 import type { RegistryClient } from './registry-client.js';
-import { apiPathOf, GROUP_VERSIONS, qualifiedKind, RESOURCES, type GroupVersion, type Resource, type ResourceInfo } from './resources.js';
+import { apiPathOf, GROUP_VERSIONS, RESOURCES, type GroupVersion, type Resource, type ResourceInfo } from './resources.js';
 import { badRequest, invalid, notFound, StatusError } from './status.js';
 import { parseIncludeObject, toTable, type IncludeObject } from './table.js';
-import { decodeV1, toV1, v1Path } from './v1.js';
-import { validate } from './validation.js';
+import { decodeV1 } from './v1.js';
 
 /** Attempts of a PATCH that meets a concurrent write before it gives up with the Conflict. */
 const PATCH_ATTEMPTS = 5;
@@ -129,22 +128,13 @@ class V1 {
 
   async create(ctx: Context, resource: Resource, namespace: string): Promise<void> {
     const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, true);
-    if (isDryRun(ctx)) {
-      ctx.status = 201;
-      ctx.body = toV1(object);
-      return;
-    }
-    this.registry.answer(ctx, await this.registry.ask({ op: 'create', resource, object, version: 'v1' }));
+    this.registry.answer(ctx, await this.registry.ask({ op: 'create', resource, object, version: 'v1', dryRun: isDryRun(ctx) }));
   }
 
   async replace(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
     const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, false);
     sameName(object, name);
-    if (isDryRun(ctx)) {
-      ctx.body = toV1(object);
-      return;
-    }
-    this.registry.answer(ctx, await this.registry.ask({ op: 'update', resource, object, version: 'v1' }));
+    this.registry.answer(ctx, await this.registry.ask({ op: 'update', resource, object, version: 'v1', dryRun: isDryRun(ctx) }));
   }
 
   /** Applies a patch to the current object and writes the result; retried when another write came between. */
@@ -159,11 +149,7 @@ class V1 {
       // A resourceVersion the client put in its patch is a precondition; otherwise the one read.
       const pinned = hasResourceVersion(patch);
       if (!pinned) object.metadata.resourceVersion = Number((current.metadata as { resourceVersion: string }).resourceVersion);
-      if (isDryRun(ctx)) {
-        ctx.body = toV1(object);
-        return;
-      }
-      const reply = await this.registry.ask({ op: 'update', resource, object, version: 'v1' });
+      const reply = await this.registry.ask({ op: 'update', resource, object, version: 'v1', dryRun: isDryRun(ctx) });
       if (!reply.ok && reply.error.reason === 'Conflict' && !pinned && attempt < PATCH_ATTEMPTS) continue;
       this.registry.answer(ctx, reply);
       return;
@@ -190,8 +176,7 @@ class V1 {
       const rc = this.decode(ctx, 'replicationcontrollers', current, namespace, false) as ReplicationController;
       rc.spec.replicas = replicas;
       rc.metadata.resourceVersion = Number(pinned ? wanted.metadata!.resourceVersion : (current.metadata as { resourceVersion: string }).resourceVersion);
-      if (isDryRun(ctx)) return scaleOf(toV1(rc));
-      const reply = await this.registry.ask({ op: 'update', resource: 'replicationcontrollers', object: rc, version: 'v1' });
+      const reply = await this.registry.ask({ op: 'update', resource: 'replicationcontrollers', object: rc, version: 'v1', dryRun: isDryRun(ctx) });
       if (!reply.ok && reply.error.reason === 'Conflict' && !pinned && attempt < PATCH_ATTEMPTS) continue;
       if (!reply.ok) throw new StatusError(reply.error);
       return scaleOf(JSON.parse(typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString()));
@@ -199,8 +184,9 @@ class V1 {
   }
 
   /**
-   * Decodes and validates a v1 body. `fieldValidation=Strict` (kubectl's default) rejects unknown
-   * fields; `Warn` (the default without it) and everything dropped come back as Warning headers.
+   * Decodes a v1 body. `fieldValidation=Strict` (kubectl's default) rejects unknown fields; `Warn`
+   * (the default without it) and everything dropped come back as Warning headers. The registry
+   * validates what it is asked to write.
    */
   private decode(ctx: Context, resource: Resource, body: unknown, namespace: string, create: boolean): ApiObject {
     const mode = typeof ctx.query.fieldValidation === 'string' ? ctx.query.fieldValidation : 'Warn';
@@ -211,8 +197,6 @@ class V1 {
     }
     const { object, warnings } = decodeV1(resource, body, { namespace, generateName: create, strict: mode === 'Strict' });
     if (mode !== 'Ignore') for (const w of warnings) ctx.append('Warning', `299 - ${JSON.stringify(w)}`);
-    const causes = validate(object).map((c) => ({ ...c, field: v1Path(resource, c.field) }));
-    if (causes.length) throw invalid(qualifiedKind(resource), object.metadata.name, causes);
     return object;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The seed's API, `/api/v1beta1` (kubecfg): objects by id, the namespace in `?namespace=`, watches
- * under `/watch/`. Bodies are decoded, converted to the internal model and validated here, so only
- * valid objects reach the registry.
+ * under `/watch/`. Bodies are decoded and converted to the internal model here; the registry
+ * validates them.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -9,10 +9,9 @@ import { readBody } from './body.js';
 import type { LogReader } from './gateway.js';
 import { logQueryOf, filterOf, revisionOf } from './query.js';
 import type { RegistryClient } from './registry-client.js';
-import { RESOURCES, V1BETA1_PATHS, type V1beta1Resource } from './resources.js';
-import { badRequest, invalid, notFound } from './status.js';
-import { decodeV1beta1, v1beta1Path } from './v1beta1.js';
-import { validate } from './validation.js';
+import { V1BETA1_PATHS, type V1beta1Resource } from './resources.js';
+import { badRequest, notFound } from './status.js';
+import { decodeV1beta1 } from './v1beta1.js';
 
 /** The v1beta1 router. */
 export function v1beta1Routes(registry: RegistryClient, logs: LogReader | undefined): Router {
@@ -27,7 +26,7 @@ export function v1beta1Routes(registry: RegistryClient, logs: LogReader | undefi
   });
   router.post('/:resource', async (ctx) => {
     const resource = resourceOf(ctx.params.resource!);
-    const object = decodeAndValidate(resource, await readBody(ctx.req), namespaceOf(ctx), true);
+    const object = decodeV1beta1(resource, await readBody(ctx.req), { namespace: namespaceOf(ctx), generateName: true });
     registry.answer(ctx, await registry.ask({ op: 'create', resource, object, version: 'v1beta1' }));
   });
   router.get('/:resource/:name', async (ctx) => {
@@ -36,7 +35,7 @@ export function v1beta1Routes(registry: RegistryClient, logs: LogReader | undefi
   });
   router.put('/:resource/:name', async (ctx) => {
     const resource = resourceOf(ctx.params.resource!);
-    const object = decodeAndValidate(resource, await readBody(ctx.req), namespaceOf(ctx), false);
+    const object = decodeV1beta1(resource, await readBody(ctx.req), { namespace: namespaceOf(ctx), generateName: false });
     const name = ctx.params.name!;
     if (!object.metadata.name) object.metadata.name = name;
     if (object.metadata.name !== name) {
@@ -74,9 +73,4 @@ function namespaceOf(ctx: Context): string {
   return queryNamespace(ctx) ?? 'default';
 }
 
-function decodeAndValidate(resource: V1beta1Resource, body: unknown, namespace: string, create: boolean) {
-  const object = decodeV1beta1(resource, body, { namespace, generateName: create });
-  const causes = validate(object).map((c) => ({ ...c, field: v1beta1Path(resource, c.field) }));
-  if (causes.length) throw invalid(RESOURCES[resource].v1beta1.kind, object.metadata.name, causes);
-  return object;
-}
+

@@ -7,9 +7,8 @@ import type { ActorRef, ActorSystem } from '../kernel/index.js';
 import type { ApiObject, Endpoints, Event, Lease, Namespace, Node, Pod, ReplicationController, Service } from '../api/model.js';
 import type { Filter } from '../api/filter.js';
 import { parseFieldSelector, parseLabelSelector, selectorFromSet } from '../api/selector.js';
-import { invalid, StatusError } from '../api/status.js';
+import { StatusError } from '../api/status.js';
 import { decodeV1beta1 } from '../api/v1beta1.js';
-import { validate } from '../api/validation.js';
 import { RESOURCES, type Resource } from '../api/resources.js';
 import type { RegistryReply, RegistryRequest, WatchEvent } from '../registry/protocol.js';
 
@@ -48,13 +47,11 @@ export class ClusterClient {
 
   /**
    * Creates an object: either in the v1beta1 wire shape (what kubecfg sends: the seed's JSON files)
-   * or in the internal shape (anything with `metadata`). Validated as the API validates.
+   * or in the internal shape (anything with `metadata`). The registry validates it, as it does the API's writes.
    */
   async create<R extends Resource>(resource: R, object: Record<string, unknown> | ObjectTypes[R], namespace = 'default'): Promise<ObjectTypes[R]> {
     const internal = 'metadata' in object ? (structuredClone(object) as ApiObject) : decodeV1beta1(resource, object, { namespace, generateName: true });
     if (!internal.metadata.namespace && RESOURCES[resource].namespaced) internal.metadata.namespace = namespace;
-    const causes = validate(internal);
-    if (causes.length) throw invalid(RESOURCES[resource].kind, internal.metadata.name, causes);
     return this.call({ op: 'create', resource, object: internal, version: 'internal' });
   }
 
@@ -71,8 +68,6 @@ export class ClusterClient {
 
   /** Replaces an object's metadata and spec (a stale resourceVersion is a 409 Conflict; 0 skips the check). */
   update<R extends Resource>(resource: R, object: ObjectTypes[R]): Promise<ObjectTypes[R]> {
-    const causes = validate(object);
-    if (causes.length) throw invalid(RESOURCES[resource].kind, object.metadata.name, causes);
     return this.call({ op: 'update', resource, object, version: 'internal' });
   }
 

@@ -23,6 +23,7 @@
  */
 import type { ActorRef, Clock } from '../kernel/index.js';
 import { timestamp, type ApiObject, type Event, type ObjectReference } from '../api/model.js';
+import { generatedNameBase } from '../api/names.js';
 import type { RegistryRequest } from '../registry/protocol.js';
 
 /** Kubernetes' two event types. */
@@ -153,7 +154,7 @@ export class EventRecorder {
 
     const event: Event = {
       kind: 'Event',
-      metadata: { name: `${involved.name}.${seen.suffix}`, namespace: involved.namespace || 'default', uid: '', resourceVersion: 0, creationTimestamp: '', labels: {}, annotations: {} },
+      metadata: { name: `${generatedNameBase(involved.name)}.${seen.suffix}`, namespace: involved.namespace || 'default', uid: '', resourceVersion: 0, creationTimestamp: '', labels: {}, annotations: {} },
       involvedObject: involved,
       reason,
       message,

@@ -29,12 +29,17 @@ export type ReplyMode = boolean | 'errors';
 export type RegistryRequest =
   | { op: 'get'; resource: Resource; namespace: string; name: string; version: ApiVersion }
   | { op: 'list'; resource: Resource; filter: Filter; version: ApiVersion }
-  | { op: 'create'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode }
+  /**
+   * Every create and update is validated by the registry, whoever sends it (validation.ts, one
+   * function per kind); Invalid errors name fields in `version`'s terms. `dryRun` (kubectl's
+   * `--dry-run=server`) answers what the write would do, validated and admitted, without writing.
+   */
+  | { op: 'create'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode; dryRun?: boolean }
   /**
    * `orCreate` creates the object when there is none to update: an event recorder's write, as
    * client-go's recorder creates an event again when its update finds it expired.
    */
-  | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode; orCreate?: boolean }
+  | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode; orCreate?: boolean; dryRun?: boolean }
   | { op: 'delete'; resource: Resource; namespace: string; name: string; version: ApiVersion; uid?: string; reply?: ReplyMode }
   /** Replaces an object's status (kubelets, controllers); `uid`, when given, must match. */
   | { op: 'setStatus'; resource: Resource; namespace: string; name: string; uid?: string; status: unknown; reply?: ReplyMode }

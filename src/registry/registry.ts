@@ -19,6 +19,7 @@ import { alreadyExists, badRequest, conflict, forbidden, gone, internalError, in
 import { CODECS, watchGoneLine, type WireVersion } from '../api/codecs.js';
 import { WatchIndex } from '../api/watch-index.js';
 import { ObjectIndex } from '../api/object-index.js';
+import { validate } from '../api/validation.js';
 import { StoreCompactedError, type KeyValue, type Store, type StoreEvent, type StoreWatch } from '../store/store.js';
 import { KeyWriter, type Known, type Mutation, type WriteOutcome } from './key-writer.js';
 import { openStore, ownsStore, type StoreConfig } from './stores.js';
@@ -168,9 +169,9 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       case 'list':
         return this.read(msg);
       case 'create':
-        return this.create(msg.resource, msg.object, msg.version, msg.reply ?? true);
+        return this.create(msg.resource, msg.object, msg.version, msg.reply ?? true, msg.dryRun ?? false);
       case 'update':
-        return this.update(msg.resource, msg.object, msg.version, msg.reply ?? true, msg.orCreate ?? false);
+        return this.update(msg.resource, msg.object, msg.version, msg.reply ?? true, msg.orCreate ?? false, msg.dryRun ?? false);
       case 'delete':
         return this.remove(msg.resource, msg.namespace, msg.name, msg.version, msg.uid, msg.reply ?? true);
       case 'setStatus':
@@ -455,28 +456,32 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     return (known.object ??= decodeObject(known.value!, known.modRevision));
   }
 
-  private create(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode): void {
+  private create(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode, dryRun = false): void {
     const { namespace, name } = object.metadata;
     const key = storeKey(resource, namespace, name);
     const to = this.replyTo(reply, version, 201);
+    const refused = invalidity(resource, object, version);
+    if (refused) return this.answer(to, { ok: false, error: refused });
     // The namespace guards the create: its state is compared in the create's transaction.
     const nsKey = RESOURCES[resource].namespaced ? storeKey('namespaces', '', namespace) : undefined;
     object.metadata.uid = newUid();
     object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
+    const mutate = (prev: ApiObject | undefined, ns: ApiObject | undefined): ObjectMutation => {
+      if (prev) return { fail: alreadyExistsInfo(resource, name, version) };
+      if (nsKey === undefined) return object;
+      // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
+      if (version === 'v1' && !ns) return { fail: notFoundInfo('namespaces', namespace, version) };
+      // Kubernetes' NamespaceLifecycle admission: nothing new in a namespace on its way out.
+      if (ns?.kind === 'Namespace' && ns.status.phase === 'Terminating') {
+        return { fail: forbidden(kindName(resource, version), name, `unable to create new content in namespace ${namespace} because it is being terminated`).info };
+      }
+      return object;
+    };
+    if (dryRun) return this.answerDryRun(to, mutate(this.latestObject(key), nsKey === undefined ? undefined : this.latestObject(nsKey)));
     const put = (): void =>
       this.writeObject(
         key,
-        (prev, ns) => {
-          if (prev) return { fail: alreadyExistsInfo(resource, name, version) };
-          if (nsKey === undefined) return object;
-          // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
-          if (version === 'v1' && !ns) return { fail: notFoundInfo('namespaces', namespace, version) };
-          // Kubernetes' NamespaceLifecycle admission: nothing new in a namespace on its way out.
-          if (ns?.kind === 'Namespace' && ns.status.phase === 'Terminating') {
-            return { fail: forbidden(kindName(resource, version), name, `unable to create new content in namespace ${namespace} because it is being terminated`).info };
-          }
-          return object;
-        },
+        mutate,
         (outcome) => {
           if (!outcome.ok && object.kind === 'Service') this.releaseClusterIP(object.spec.clusterIP);
           this.answerWrite(to, resource, name, outcome);
@@ -491,13 +496,15 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     });
   }
 
-  private update(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode, orCreate: boolean): void {
+  private update(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode, orCreate: boolean, dryRun = false): void {
     const { namespace, name, resourceVersion } = object.metadata;
     const key = storeKey(resource, namespace, name);
     const prev = this.latestObject(key);
-    if (!prev && orCreate) return this.create(resource, object, version, reply);
+    if (!prev && orCreate) return this.create(resource, object, version, reply, dryRun);
     const to = this.replyTo(reply, version, 200);
-    this.writeObject(key, (current) => {
+    const refused = invalidity(resource, object, version);
+    if (refused) return this.answer(to, { ok: false, error: refused });
+    const mutate = (current: ApiObject | undefined): ObjectMutation => {
       if (!current) return { fail: notFoundInfo(resource, name, version) };
       if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) return { fail: conflictInfo(resource, name, version) };
       // Identity and status belong to the server: an update changes metadata labels/annotations and spec.
@@ -507,7 +514,16 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       // A service keeps its cluster IP (an update that leaves it out does not release it).
       if (current.kind === 'Service' && next.kind === 'Service') next.spec = { ...next.spec, clusterIP: current.spec.clusterIP };
       return next;
-    }, (outcome) => this.answerWrite(to, resource, name, outcome));
+    };
+    if (dryRun) return this.answerDryRun(to, mutate(prev));
+    this.writeObject(key, mutate, (outcome) => this.answerWrite(to, resource, name, outcome));
+  }
+
+  /** Answers a dry run with what its write would have made (judged on this registry's cache). */
+  private answerDryRun(to: ReplyTo, outcome: ObjectMutation): void {
+    if (outcome === null) return; // only deletions make null, and they have no dry run here
+    if ('fail' in outcome) return this.answer(to, { ok: false, error: outcome.fail });
+    this.answer(to, { ok: true, code: to.code, body: encodeAs(outcome, to.version) });
   }
 
   private remove(resource: Resource, namespace: string, name: string, version: ApiVersion, uid: string | undefined, reply: ReplyMode): void {
@@ -806,6 +822,15 @@ function resourceOfKey(key: string): Resource | undefined {
   const end = key.indexOf('/', PREFIX.length);
   const resource = key.slice(PREFIX.length, end < 0 ? undefined : end);
   return end > 0 && Object.hasOwn(RESOURCES, resource) ? (resource as Resource) : undefined;
+}
+
+/** Why `object` may not be written (Invalid, its fields in `version`'s terms), or undefined when it is valid. */
+function invalidity(resource: Resource, object: ApiObject, version: ApiVersion): StatusInfo | undefined {
+  const causes = validate(object);
+  if (causes.length === 0) return undefined;
+  if (version === 'internal') return invalid(RESOURCES[resource].kind, object.metadata.name, causes).info;
+  const codec = CODECS[version];
+  return invalid(codec.invalidKind(resource), object.metadata.name, causes.map((c) => ({ ...c, field: codec.fieldPath(resource, c.field) }))).info;
 }
 
 /** How errors name a resource in `version`. */

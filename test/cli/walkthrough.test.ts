@@ -58,7 +58,7 @@ test.serial('resize, rollingupdate, stop and rm on helmsman up', async (t) => {
   await until(['-l', 'name=redisslave', 'list', 'pods'], (out) => rows(out).filter((r) => /Running/.test(r)).length === 3 && rows(out).length === 3);
   const updated = await kubecfg('-u', '10ms', '-image', 'brendanburns/redis-slave:v2', 'rollingupdate', 'redisSlaveController');
   t.is(updated.code, 0, updated.stderr);
-  t.regex(updated.stderr, /Deleted pod redisSlaveController-\w+ \(3\/3\)/);
+  t.regex(updated.stderr, /Deleted pod redisslavecontroller-\w+ \(3\/3\)/);
   const after = await until(['-l', 'name=redisslave', 'list', 'pods'], (out) => rows(out).length === 3 && rows(out).every((r) => /redis-slave:v2\s.*Running/.test(r)));
   t.is(rows(after).length, 3);
   t.is((await kubecfg('stop', 'redisSlaveController')).code, 0);
