@@ -2,17 +2,17 @@
 # Starts a three-member etcd cluster on loopback for the etcd tests, waits until every member is
 # healthy, then prints the variables the tests read. Usage: eval "$(.ci/etcd-cluster.sh start DIR)";
 # .ci/etcd-cluster.sh stop DIR.
-# DIR holds each member's data folder, log, pid (member-N.pid) and launch script (member-N.sh: a test
-# that killed a member runs it again to bring the member back), and `members` (name, client URL,
-# peer URL, one member a line). etcd keeps its defaults for durability (fsync, snapshot count);
+# DIR holds each member's data folder, log, pid (member-N.pid: a test kills its leader by it) and
+# launch script (member-N.sh, which starts it again), and `members` (name, client URL, peer URL,
+# one member a line). etcd keeps its defaults for durability (fsync, snapshot count);
 # auto-compaction is off because the registry compacts.
 set -euo pipefail
 cmd=$1
 dir=$2
 # Client ports 23790-23792, peer ports 23800-23802: away from etcd's 2379/2380 so a developer's own
-# etcd does not clash.
-client_base=23790
-peer_base=23800
+# etcd does not clash. ETCD_CLIENT_BASE and ETCD_PEER_BASE move them (a test's private cluster).
+client_base=${ETCD_CLIENT_BASE:-23790}
+peer_base=${ETCD_PEER_BASE:-23800}
 count=3
 case "$cmd" in
   start)

@@ -1,25 +1,39 @@
 /** The API server on a real three-member etcd cluster: losing etcd's leader, and compaction. */
 import avaTest from 'ava';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { etcdFound, etcdPrefix, etcdServers } from '../etcd-helpers.js';
 import { call, openWatch, startServer } from '../api-helpers.js';
 import { eventually } from '../helpers.js';
 import * as k8s from '@kubernetes/client-node';
 
-// Serial: one test kills an etcd member, which the others would feel.
-const test = etcdFound ? avaTest.serial : avaTest.skip;
-const etcdDir = process.env.HELMSMAN_ETCD_DIR;
+const test = etcdFound ? avaTest : avaTest.skip;
+
+/**
+ * A three-member etcd of the test's own, on ports of its own (23890-23892, peers 23900-23902), so
+ * that killing its leader disturbs no other test; stopped and removed when the test ends.
+ */
+async function privateEtcd(t: { teardown(fn: () => Promise<unknown>): void }): Promise<{ servers: string[]; dir: string }> {
+  const script = new URL('../../../.ci/etcd-cluster.sh', import.meta.url).pathname;
+  const dir = join(mkdtempSync(join(tmpdir(), 'helmsman-etcd-')), 'cluster');
+  const env = { ...process.env, ETCD_CLIENT_BASE: '23890', ETCD_PEER_BASE: '23900' };
+  t.teardown(() => promisify(execFile)(script, ['stop', dir], { env }));
+  const { stdout } = await promisify(execFile)(script, ['start', dir], { env });
+  const servers = /HELMSMAN_ETCD_SERVERS=(\S+)/.exec(stdout)![1]!.split(',');
+  return { servers, dir };
+}
 
 function pod(name: string) {
   return { kind: 'Pod', apiVersion: 'v1', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
 }
 
-/** The index (in etcdServers) of the member that leads etcd's Raft group now. */
-async function etcdLeader(): Promise<number> {
+/** The index (in `servers`) of the member that leads etcd's Raft group now. */
+async function etcdLeader(servers: string[]): Promise<number> {
   const statuses = await Promise.all(
-    etcdServers.map((url) =>
+    servers.map((url) =>
       fetch(new URL('/v3/maintenance/status', url), { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) }).then(
         (r) => r.json() as Promise<{ header: { member_id: string }; leader: string }>,
         () => undefined,
@@ -31,11 +45,14 @@ async function etcdLeader(): Promise<number> {
   return i;
 }
 
-const leaderTest = etcdDir ? test : avaTest.skip;
-leaderTest('etcd\'s leader killed during a create load: every acknowledged create is there afterwards, and writes resume within 5 s', async (t) => {
-  const server = await startServer({ store: 'etcd', etcd: { servers: etcdServers, prefix: etcdPrefix() }, port: 0 });
+test('etcd\'s leader killed during a create load: every acknowledged create is there afterwards, and writes resume within 5 s', async (t) => {
+  const etcd = await privateEtcd(t);
+  // Proposals caught by the leader's death wait out etcd's 5 s deadline, and at 200 creates/s they
+  // fill kube-apiserver's 200 mutating seats: later creates would be 429 until then. The seats are
+  // tested in api/limits; here they are raised, so what is measured is etcd's failover.
+  const server = await startServer({ store: 'etcd', etcd: { servers: etcd.servers, prefix: etcdPrefix() }, port: 0, limits: { maxMutatingRequestsInflight: 5000 } });
   t.teardown(() => server.close());
-  const leader = await etcdLeader();
+  const leader = await etcdLeader(etcd.servers);
   // An open loop, as many clients make: a create every 5 ms whatever the earlier ones are doing.
   // Creates in flight when etcd's leader dies wait for its proposals to time out; the figure is
   // how soon creates sent after the kill succeed again.
@@ -44,11 +61,7 @@ leaderTest('etcd\'s leader killed during a create load: every acknowledged creat
   const resumed: number[] = [];
   const pending: Promise<void>[] = [];
   let killedAt = 0;
-  const pid = Number(readFileSync(join(etcdDir!, `member-${leader}.pid`), 'utf8'));
-  t.teardown(() => {
-    // Bring the member back for the tests after this one.
-    spawn('setsid', [join(etcdDir!, `member-${leader}.sh`)], { detached: true, stdio: 'ignore' }).unref();
-  });
+  const pid = Number(readFileSync(join(etcd.dir, `member-${leader}.pid`), 'utf8'));
   for (let i = 0; i < 2400; i++) {
     if (i === 400) {
       killedAt = Date.now();
