@@ -3,14 +3,26 @@
  * in front of it, listening on 127.0.0.1:8080 unless told otherwise.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { isIP } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { renderStatus, type StatusReason } from './api/status.js';
+
+/** A request must have arrived whole within this (kube-apiserver's request timeout); answers may take longer (watches). */
+const REQUEST_TIMEOUT_MS = 60_000;
 import { ActorSystem, type ActorRef } from './kernel/index.js';
 import { Registry, type RegistryProps } from './registry/registry.js';
 import { createGateway, type GatewayOptions } from './api/gateway.js';
 import { Metrics } from './api/metrics.js';
 import type { StoreKind } from './store/store.js';
+import type { AccessControl } from './auth/access.js';
+import type { InflightLimits } from './api/inflight.js';
+import { authenticator } from './auth/authenticator.js';
+import { authorizeByGroup } from './auth/authorizer.js';
+import type { Credentials } from './auth/credentials-file.js';
 
 /** Options of `startApiServer`. */
 export interface ApiServerOptions {
@@ -36,6 +48,55 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
   /** Reads container output for `GET .../pods/{name}/log` (the cluster provides it). */
   logs?: GatewayOptions['logs'];
+  /** Who the server knows; see `ApiAuthentication`. Default: anonymous requests, with every right. */
+  authentication?: ApiAuthentication;
+  /** Serve HTTPS with this certificate (PEM, its chain after it) and private key. Required off loopback. */
+  tls?: { cert: string; key: string };
+  /** Requests served at once, at most (kube-apiserver's `--max-requests-inflight` 400, `--max-mutating-requests-inflight` 200). */
+  limits?: InflightLimits;
+}
+
+/**
+ * The server's users, as kube-apiserver's `--token-auth-file`, `--basic-auth-file` and
+ * `--anonymous-auth`. With `anonymous: true` (the default) a request without credentials is served
+ * with every right, as before authentication existed (kube-apiserver's AlwaysAllow; only on
+ * loopback); credentials that are given must still be right. With `anonymous: false` every request
+ * needs them, and what a user may do follows its groups (src/auth/authorizer.ts).
+ */
+export interface ApiAuthentication {
+  tokens?: Credentials;
+  passwords?: Credentials;
+  anonymous?: boolean;
+}
+
+/**
+ * A request Node's HTTP parser refused (a NUL or a space in the path, a malformed header, headers
+ * too large) never reaches the gateway: it gets its Status here, instead of Node's bare 400.
+ */
+function answerMalformed(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  const [code, reason, phrase, message]: [number, StatusReason, string, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'BadRequest', 'Request Header Fields Too Large', 'the request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Timeout', 'Request Timeout', `the request was not received within ${REQUEST_TIMEOUT_MS / 1000} s`]
+        : [400, 'BadRequest', 'Bad Request', `the request could not be parsed: ${err.message.replace(/^Parse Error: /, '')}`];
+  const body = JSON.stringify(renderStatus({ code, reason, message }, 'v1'));
+  socket.end(`HTTP/1.1 ${code} ${phrase}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Whether `address` is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(address: string): boolean {
+  if (address === 'localhost' || address === '::1') return true;
+  return isIP(address) === 4 && address.startsWith('127.');
+}
+
+/** The gateway's access control for `auth`: none at all when every request is anonymous and allowed. */
+function accessControl(auth: ApiAuthentication | undefined): AccessControl | undefined {
+  if (!auth) return undefined;
+  const anonymous = auth.anonymous ?? true;
+  const authenticate = authenticator({ tokens: auth.tokens, passwords: auth.passwords, anonymous });
+  return { authenticate, authorize: anonymous ? () => undefined : authorizeByGroup };
 }
 
 /** A running API server. */
@@ -83,22 +144,27 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const port = opts.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('port must be an integer from 0 to 65535');
   const store = opts.store ?? 'lmdb';
+  const host = opts.address ?? '127.0.0.1';
+  if (!isLoopback(host) && (!opts.tls || !opts.authentication || opts.authentication.anonymous !== false)) {
+    throw new Error(`refusing to serve on ${host} without authentication (a token or basic-auth file, anonymous requests refused) and TLS; only loopback addresses may go without`);
+  }
   const owned = !opts.system;
   const system = opts.system ?? (await ActorSystem.start({ shards: opts.shards, modules: API_ACTOR_MODULES }));
   try {
     const registry = opts.registry ?? system.spawn(Registry, 'registry', registryProps(store, opts), { slot: 0 });
     const metrics = new Metrics(system);
-    const app = createGateway({ system, registry, metrics, logs: opts.logs });
-    const server: Server = createServer(app.callback());
+    const app = createGateway({ system, registry, metrics, logs: opts.logs, access: accessControl(opts.authentication), limits: opts.limits });
+    const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app.callback()) : createServer(app.callback());
+    server.on('clientError', answerMalformed);
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
     // Keep-alive connections must not outlive close(): watches are long-lived on purpose.
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
-      server.listen(port, opts.address ?? '127.0.0.1', () => ok());
+      server.listen(port, host, () => ok());
     });
     const bound = (server.address() as AddressInfo).port;
-    const host = opts.address ?? '127.0.0.1';
     return {
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+      url: `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`,
       port: bound,
       system,
       registry,

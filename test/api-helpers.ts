@@ -88,25 +88,41 @@ const KUBECFG = new URL('../src/cli/kubecfg.js', import.meta.url).pathname;
 /** A `helmsman up` process. */
 export interface UpProcess {
   url: string;
+  /** The admin kubeconfig it wrote (`export KUBECONFIG=…`). */
+  kubeconfig: string;
   /** Everything it printed so far. */
   output(): string;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `helmsman up --port 0 ...args` and resolves once it says the cluster is up. */
+/**
+ * Runs `helmsman up --port 0 ...args` (in a data folder of its own unless `--data` is given,
+ * removed when it stops) and resolves once it says the cluster is up.
+ */
 export async function startUp(args: string[]): Promise<UpProcess> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [HELMSMAN, 'up', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const ownData = args.includes('--data') ? undefined : mkdtempSync(join(tmpdir(), 'helmsman-up-'));
+  const child = spawn(process.execPath, [HELMSMAN, 'up', '--port', '0', ...(ownData ? ['--data', ownData] : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let kubeconfig = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      if (ownData) rmSync(ownData, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`helmsman up did not come up: ${out}`)), 30_000);
     const look = (): void => {
-      const m = /cluster up in \d+ ms: .*API on (http:\/\/\S+)/.exec(out);
+      const m = /cluster up in \d+ ms: .*API on (https?:\/\/\S+)[^]*export KUBECONFIG=(\S+)/.exec(out);
       if (!m) return;
+      kubeconfig = m[2]!;
       clearTimeout(timer);
       child.stdout.off('data', look);
       resolve(m[1]!);
@@ -116,6 +132,7 @@ export async function startUp(args: string[]): Promise<UpProcess> {
   });
   return {
     url,
+    kubeconfig,
     output: () => out,
     stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
@@ -125,10 +142,15 @@ export async function startUp(args: string[]): Promise<UpProcess> {
 }
 
 /** Runs the real kubecfg binary against `server`; never rejects. */
-export async function kubecfgAt(server: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function kubecfgAt(server: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return kubecfgWith({ KUBERNETES_MASTER: server }, ...args);
+}
+
+/** Runs the real kubecfg binary with `env` added to this process's; never rejects. */
+export async function kubecfgWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
-    execFile(process.execPath, [KUBECFG, ...args], { env: { ...process.env, KUBERNETES_MASTER: server } }, (err, stdout, stderr) =>
+    execFile(process.execPath, [KUBECFG, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
       resolve({ code: (err as { code?: number } | null)?.code ?? 0, stdout, stderr }),
     );
   });

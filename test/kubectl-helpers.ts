@@ -35,10 +35,11 @@ export class Kubectl {
   private readonly home: string;
   private edits = 0;
 
-  constructor(server: string) {
+  /** kubectl against `server` as nobody, or with an existing kubeconfig (`{ kubeconfig }`). */
+  constructor(server: string | { kubeconfig: string }) {
     const home = (this.home = mkdtempSync(join(tmpdir(), 'helmsman-kubectl-')));
-    const config = join(home, 'kubeconfig');
-    writeFileSync(
+    const config = typeof server === 'string' ? join(home, 'kubeconfig') : server.kubeconfig;
+    if (typeof server === 'string') writeFileSync(
       config,
       JSON.stringify({
         apiVersion: 'v1',

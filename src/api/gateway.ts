@@ -7,7 +7,9 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import type { ActorRef, ActorSystem } from '../kernel/index.js';
+import { accessMiddleware, type AccessControl } from '../auth/access.js';
 import { discoveryRoutes } from './discovery.js';
+import { inflightLimits, type InflightLimits } from './inflight.js';
 import type { Metrics } from './metrics.js';
 import { RegistryClient } from './registry-client.js';
 import { v1Routes } from './routes-v1.js';
@@ -26,6 +28,10 @@ export interface GatewayOptions {
   ready?: () => boolean;
   /** Reads a container's output (a cluster provides it; without one, logs are 404). */
   logs?: LogReader;
+  /** Authentication and authorization; without it every request is served with every right. */
+  access?: AccessControl;
+  /** kube-apiserver's in-flight limits (default 400 reads and 200 writes at once). */
+  limits?: InflightLimits;
 }
 
 /** What `GET .../pods/{name}/log` asks for. */
@@ -60,6 +66,8 @@ export function createGateway(opts: GatewayOptions): Koa {
   const registry = new RegistryClient(opts.system, opts.registry, opts.timeoutMs ?? 30_000);
   app.use(errorsAsStatus);
   if (opts.metrics) app.use(opts.metrics.middleware());
+  app.use(inflightLimits(opts.limits));
+  if (opts.access) app.use(accessMiddleware(opts.access));
 
   const router = new Router();
   router.get('/healthz', (ctx) => (ctx.body = 'ok'));

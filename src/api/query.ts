@@ -26,8 +26,8 @@ export function filterOf(ctx: Context, resource: Resource, namespace: string | u
 /** A `resourceVersion` to watch from (0: none, start with the current state). */
 export function revisionOf(value: unknown): number {
   if (value === undefined || value === '') return 0;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw badRequest(`invalid resourceVersion: ${String(value)}`);
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid resourceVersion: ${String(value)}`);
   return n;
 }
 
@@ -35,8 +35,8 @@ export function revisionOf(value: unknown): number {
 export function countOf(ctx: Context, name: string): number | undefined {
   const value = ctx.query[name];
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isSafeInteger(n) || n < 0) throw badRequest(`invalid ${name}: ${String(value)}`);
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid ${name}: ${String(value)}`);
   return n;
 }
 

@@ -11,6 +11,9 @@ import { watchGoneLine, type WireVersion } from './codecs.js';
 import type { Resource } from './resources.js';
 import { StatusError } from './status.js';
 
+/** kube-apiserver's `--min-request-timeout`: a watch lasts this long at least (times 1 to 2). */
+const MIN_REQUEST_TIMEOUT_MS = 1_800_000;
+
 /** What a watch stream asks for. */
 export interface WatchRequest {
   resource: Resource;
@@ -19,7 +22,7 @@ export interface WatchRequest {
   version: WireVersion;
   /** Rewrites each event line before it is sent (v1's Table rows); `undefined` drops it. */
   transform?: (line: string) => string | undefined;
-  /** Ends the stream after this long (the `timeoutSeconds` of a watch). */
+  /** Ends the stream after this long (the `timeoutSeconds` of a watch; default 30 to 60 minutes). */
   timeoutMs?: number;
 }
 
@@ -101,7 +104,9 @@ export class RegistryClient {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
     res.flushHeaders();
     await new Promise<void>((resolve) => {
-      const timer = req.timeoutMs === undefined ? undefined : setTimeout(() => end(), req.timeoutMs);
+      // Without a timeoutSeconds, kube-apiserver ends a watch after --min-request-timeout (30 min)
+      // times a random factor from 1 to 2, so that clients do not all come back at once.
+      const timer = setTimeout(() => end(), req.timeoutMs ?? MIN_REQUEST_TIMEOUT_MS * (1 + Math.random()));
       const finish = (): void => {
         if (!open) return;
         open = false;

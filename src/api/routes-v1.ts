@@ -8,6 +8,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ApiObject, ReplicationController } from './model.js';
+import { admit } from '../auth/access.js';
 import { readBody, readPatch } from './body.js';
 import type { LogReader } from './gateway.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
@@ -107,6 +108,9 @@ class V1 {
       await this.registry.watch(ctx, { resource, filter, fromRevision: revisionOf(ctx.query.resourceVersion), version: 'v1', transform, timeoutMs: timeout === undefined ? undefined : timeout * 1000 });
       return;
     }
+    // A list is served whole and current; its resourceVersion and limit are checked all the same.
+    revisionOf(ctx.query.resourceVersion);
+    countOf(ctx, 'limit');
     const table = tableOptions(ctx);
     if (!table) {
       this.registry.answer(ctx, await this.registry.ask({ op: 'list', resource, filter, version: 'v1' }));
@@ -128,12 +132,14 @@ class V1 {
 
   async create(ctx: Context, resource: Resource, namespace: string): Promise<void> {
     const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, true);
+    admit(ctx, object);
     this.registry.answer(ctx, await this.registry.ask({ op: 'create', resource, object, version: 'v1', dryRun: isDryRun(ctx) }));
   }
 
   async replace(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
     const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, false);
     sameName(object, name);
+    admit(ctx, object);
     this.registry.answer(ctx, await this.registry.ask({ op: 'update', resource, object, version: 'v1', dryRun: isDryRun(ctx) }));
   }
 
@@ -149,6 +155,7 @@ class V1 {
       // A resourceVersion the client put in its patch is a precondition; otherwise the one read.
       const pinned = hasResourceVersion(patch);
       if (!pinned) object.metadata.resourceVersion = Number((current.metadata as { resourceVersion: string }).resourceVersion);
+      admit(ctx, object);
       const reply = await this.registry.ask({ op: 'update', resource, object, version: 'v1', dryRun: isDryRun(ctx) });
       if (!reply.ok && reply.error.reason === 'Conflict' && !pinned && attempt < PATCH_ATTEMPTS) continue;
       this.registry.answer(ctx, reply);

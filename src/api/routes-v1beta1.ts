@@ -5,6 +5,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { admit } from '../auth/access.js';
 import { readBody } from './body.js';
 import type { LogReader } from './gateway.js';
 import { logQueryOf, filterOf, revisionOf } from './query.js';
@@ -22,11 +23,13 @@ export function v1beta1Routes(registry: RegistryClient, logs: LogReader | undefi
   });
   router.get('/:resource', async (ctx) => {
     const resource = resourceOf(ctx.params.resource!);
+    revisionOf(ctx.query.resourceVersion);
     registry.answer(ctx, await registry.ask({ op: 'list', resource, filter: filterOf(ctx, resource, queryNamespace(ctx)), version: 'v1beta1' }));
   });
   router.post('/:resource', async (ctx) => {
     const resource = resourceOf(ctx.params.resource!);
     const object = decodeV1beta1(resource, await readBody(ctx.req), { namespace: namespaceOf(ctx), generateName: true });
+    admit(ctx, object);
     registry.answer(ctx, await registry.ask({ op: 'create', resource, object, version: 'v1beta1' }));
   });
   router.get('/:resource/:name', async (ctx) => {
@@ -41,6 +44,7 @@ export function v1beta1Routes(registry: RegistryClient, logs: LogReader | undefi
     if (object.metadata.name !== name) {
       throw badRequest(`the name of the object (${object.metadata.name}) does not match the name in the URL (${name})`);
     }
+    admit(ctx, object);
     registry.answer(ctx, await registry.ask({ op: 'update', resource, object, version: 'v1beta1' }));
   });
   router.get('/pods/:name/log', async (ctx) => {

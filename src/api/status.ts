@@ -7,6 +7,7 @@
 /** A Status `reason`. */
 export type StatusReason =
   | 'BadRequest'
+  | 'Unauthorized'
   | 'Forbidden'
   | 'NotFound'
   | 'AlreadyExists'
@@ -18,6 +19,7 @@ export type StatusReason =
   | 'RequestEntityTooLarge'
   | 'NotAcceptable'
   | 'Timeout'
+  | 'TooManyRequests'
   | 'ServiceUnavailable'
   | 'InternalError';
 
@@ -40,6 +42,8 @@ export interface StatusInfo {
   /** The API group of `kind`, when not core (`coordination.k8s.io`). */
   group?: string;
   causes?: StatusCause[];
+  /** How long the client should wait before trying again (a 429's `Retry-After`). */
+  retryAfterSeconds?: number;
 }
 
 /** The API error. */
@@ -62,6 +66,7 @@ export function renderStatus(info: StatusInfo, apiVersion: string): Record<strin
   if (info.group !== undefined) details.group = info.group;
   if (info.kind !== undefined) details.kind = info.kind;
   if (info.causes?.length) details.causes = info.causes;
+  if (info.retryAfterSeconds !== undefined) details.retryAfterSeconds = info.retryAfterSeconds;
   return {
     kind: 'Status',
     apiVersion,
@@ -123,6 +128,11 @@ export function invalid(kind: string, name: string, causes: StatusCause[]): Stat
 /** A request the server cannot make sense of. */
 export function badRequest(message: string): StatusError {
   return new StatusError({ code: 400, reason: 'BadRequest', message });
+}
+
+/** A request without valid credentials (401). */
+export function unauthorized(): StatusError {
+  return new StatusError({ code: 401, reason: 'Unauthorized', message: 'Unauthorized' });
 }
 
 /** A watch from a resourceVersion older than the history kept. */

@@ -495,7 +495,7 @@ function generatedName(prefix: string): string {
 
 function resourceVersionFromV1(rv: string | null | undefined): number {
   if (!rv) return 0;
-  if (!/^\d+$/.test(rv)) throw badRequest(`metadata.resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be the decimal revision the server gave`);
+  if (!/^\d+$/.test(rv) || !Number.isSafeInteger(Number(rv))) throw badRequest(`metadata.resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be the decimal revision the server gave`);
   return Number(rv);
 }
 

@@ -206,13 +206,23 @@ export function decodeV1beta1(anyResource: Resource, body: unknown, opts: Decode
   return obj;
 }
 
+/**
+ * A v1beta1 resourceVersion: a number or a decimal string (the 2014 API wrote numbers). Anything
+ * else is refused: read as 0, it would skip the update's concurrency check.
+ */
+function resourceVersionFromWire(rv: number | string | undefined): number {
+  if (rv === undefined || rv === '') return 0;
+  const n = typeof rv === 'number' ? rv : /^\d+$/.test(rv) ? Number(rv) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: must be the revision the server gave (a decimal integer)`);
+  return n;
+}
+
 function metaFromWire(w: z.infer<z.ZodObject<typeof metaSchema>>): ObjectMeta {
-  const rv = w.resourceVersion;
   return {
     name: w.id ?? '',
     namespace: w.namespace ?? '',
     uid: w.uid ?? '',
-    resourceVersion: typeof rv === 'number' ? rv : rv ? Number(rv) || 0 : 0,
+    resourceVersion: resourceVersionFromWire(w.resourceVersion),
     creationTimestamp: w.creationTimestamp ?? '',
     labels: { ...(w.labels ?? {}) },
     annotations: { ...(w.annotations ?? {}) },

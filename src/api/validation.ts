@@ -70,6 +70,20 @@ function checkLabels(c: Causes, labels: Record<string, string>, field: string): 
   }
 }
 
+/** Kubernetes' TotalAnnotationSizeLimitB: keys and values together. */
+const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+
+// ValidateAnnotations: each key a qualified name (read in lower case), all of them at most 256 KiB.
+function checkAnnotations(c: Causes, annotations: Record<string, string>, field: string): void {
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    const why = validateLabelKey(k.toLowerCase());
+    if (why) c.invalid(field, k, why);
+    bytes += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  }
+  if (bytes > ANNOTATIONS_MAX_BYTES) c.list.push({ reason: 'FieldValueTooLong', message: `Too long: must have at most ${ANNOTATIONS_MAX_BYTES} bytes`, field });
+}
+
 function checkPort(c: Causes, value: number | undefined, field: string, allowZero: boolean): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > 65535) {
@@ -154,6 +168,7 @@ function checkController(c: Causes, rc: ReplicationController): void {
   if (Object.keys(selector).length === 0) c.required('spec.selector');
   checkLabels(c, selector, 'spec.selector');
   checkLabels(c, template.metadata.labels, 'spec.template.metadata.labels');
+  checkAnnotations(c, template.metadata.annotations ?? {}, 'spec.template.metadata.annotations');
   const mismatch = Object.entries(selector).some(([k, v]) => template.metadata.labels[k] !== v);
   if (Object.keys(selector).length > 0 && mismatch) {
     c.invalid('spec.template.metadata.labels', template.metadata.labels, '`selector` does not match template `labels`');
@@ -203,6 +218,7 @@ function checkLease(c: Causes, lease: Lease): void {
 export function validate(obj: ApiObject): StatusCause[] {
   const c = new Causes();
   checkLabels(c, obj.metadata.labels, 'metadata.labels');
+  checkAnnotations(c, obj.metadata.annotations ?? {}, 'metadata.annotations');
   switch (obj.kind) {
     case 'Pod':
       checkPod(c, obj);

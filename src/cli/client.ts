@@ -3,6 +3,8 @@
  * answer thrown as a `ServerError`. The object shapes below carry only the fields kubecfg reads or
  * writes; everything else passes through untouched.
  */
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Credentials } from './credentials.js';
 
 /** The resources kubecfg knows, spelled as in their paths (`replicationControllers` is camelCase). */
 export const RESOURCES = ['pods', 'replicationControllers', 'services', 'minions', 'events'] as const;
@@ -161,9 +163,18 @@ export function apiPath(resource: Resource, id?: string, labels?: string): strin
 export class Client {
   /** The server's base URL, without a trailing slash. */
   readonly server: string;
+  /** undici's fetch with a dispatcher that trusts the credentials' CA; Node's own fetch otherwise. */
+  private readonly send: (url: string, init: RequestInit) => Promise<Response>;
 
-  constructor(server: string) {
+  constructor(
+    server: string,
+    private readonly credentials: Credentials = {},
+  ) {
     this.server = server.replace(/\/+$/, '');
+    if (credentials.ca !== undefined || credentials.insecure) {
+      const dispatcher = new Agent({ connect: { ca: credentials.ca, rejectUnauthorized: !credentials.insecure } });
+      this.send = (url, init) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+    } else this.send = (url, init) => fetch(url, init);
   }
 
   /** GETs one object or a list. */
@@ -195,9 +206,11 @@ export class Client {
   private async request<T>(method: string, path: string, body?: unknown, as: 'json' | 'text' = 'json'): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(this.server + path, {
+      const headers: Record<string, string> = body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' };
+      if (this.credentials.authorization) headers.authorization = this.credentials.authorization;
+      res = await this.send(this.server + path, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {

@@ -7,6 +7,11 @@ import { Cluster } from '../cluster/cluster.js';
 import { DEFAULT_MAX_EVENTS } from '../../actors/event-ttl-controller.js';
 import { RUNTIME_KINDS } from '../runtimes/index.js';
 import { dockerAnswers } from '../runtimes/docker.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isLoopback } from '../server.js';
+import { readCredentialsFile, type Credentials } from '../auth/credentials-file.js';
+import { adminToken, ADMIN, writeAdminKubeconfig } from '../auth/admin-credentials.js';
 
 const USAGE = `usage: helmsman <command> [options]
 
@@ -24,10 +29,20 @@ const USAGE = `usage: helmsman <command> [options]
                             (default: iptables where it can be used)
             --store S       lmdb (default, durable), memory, or etcd (shared by
                             every control plane on the same etcd cluster)
-            --data DIR      where the lmdb store lives (default ./data)
+            --data DIR      the data folder: the lmdb store, the admin kubeconfig
+                            (admin.conf) and generated certificates (default ./data)
             --etcd-servers URLS  the etcd cluster's client URLs, comma-separated
                             (default http://127.0.0.1:2379)
             --etcd-prefix P the etcd key prefix (default /registry)
+            --token-auth-file F  bearer tokens, kube-apiserver's CSV
+                            (token,user,uid,"group1,group2"); anonymous requests
+                            are then refused
+            --basic-auth-file F  user names and passwords, the CSV of old
+                            kube-apiserver (password,user,uid,"groups"), for
+                            2014 kubecfg's -auth
+            --tls           serve HTTPS with a CA and certificate generated into
+                            DIR/pki (the default off loopback)
+            --tls-cert-file F --tls-private-key-file F  serve HTTPS with these
             --shards N      actor shards (default: one per core)
             --event-ttl D   how long events are kept (default 1h; e.g. 30m, 1h30m)
             --max-events N  events kept at most; the oldest go first (default 10000)
@@ -78,10 +93,13 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const eventTtlMs = eventTtl === undefined ? undefined : durationMs(eventTtl, 'event-ttl');
   const maxEvents = int(values['max-events'] as string | undefined, 'max-events', DEFAULT_MAX_EVENTS);
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+  const address = (values.address as string | undefined) ?? '127.0.0.1';
+  const dataDir = resolve((values.data as string | undefined) ?? 'data');
+  const security = await securityOf(values, address, dataDir);
   const cluster = await Cluster.start({
-    api: { port, address: values.address as string | undefined },
+    api: { port, address, authentication: security.authentication, tls: security.tls },
     store,
-    dataDir: values.data as string | undefined,
+    dataDir,
     etcd: store === 'etcd' ? { servers: etcdServers, prefix: etcdPrefix } : undefined,
     minions,
     shards,
@@ -93,7 +111,12 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   });
   const where = store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : store === 'etcd' ? ` at ${etcdServers.join(',')}${etcdPrefix ? ` under ${etcdPrefix}` : ''}` : '';
   out(`cluster up in ${elapsed()}: ${minions} minions, ${store} store${where}, API on ${cluster.url}`);
-  out(`try: kubecfg -h ${cluster.url} list /minions`);
+  out(security.said);
+  // The kubeconfig names a loopback address when the server listens on every one.
+  const server = cluster.url!.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1');
+  const kubeconfig = writeAdminKubeconfig(dataDir, server, security.adminToken, security.caCert);
+  out(`admin kubeconfig: export KUBECONFIG=${kubeconfig}`);
+  out(`try: kubectl get nodes, or kubecfg -h ${server} list /minions`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       out(`${signal}: stopping…`);
@@ -108,6 +131,38 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** Who may use the API and how it is served, from the flags: the server's options and what to say about them. */
+async function securityOf(values: Record<string, string | boolean | undefined>, address: string, dataDir: string) {
+  const file = (name: string) => values[name] as string | undefined;
+  let tokens: Credentials;
+  let passwords: Credentials | undefined;
+  try {
+    tokens = file('token-auth-file') ? readCredentialsFile(file('token-auth-file')!, 'token') : new Map();
+    passwords = file('basic-auth-file') ? readCredentialsFile(file('basic-auth-file')!, 'password') : undefined;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const anonymous = !file('token-auth-file') && !file('basic-auth-file');
+  if (anonymous && !isLoopback(address)) throw new UsageError(`refusing to serve on ${address} without --token-auth-file or --basic-auth-file: anonymous requests may only come from loopback`);
+  const adminTokenValue = adminToken(dataDir);
+  tokens.set(adminTokenValue, ADMIN);
+  if (!!file('tls-cert-file') !== !!file('tls-private-key-file')) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
+  let tls: { cert: string; key: string } | undefined;
+  let caCert: string | undefined;
+  if (file('tls-cert-file')) tls = { cert: readFileSync(file('tls-cert-file')!, 'utf8'), key: readFileSync(file('tls-private-key-file')!, 'utf8') };
+  else if (values.tls || !isLoopback(address)) {
+    // Loaded only when used: the certificate library is heavy.
+    const { ensureServingPki } = await import('../auth/pki.js');
+    const pki = await ensureServingPki(join(dataDir, 'pki'), [address]);
+    tls = { cert: pki.cert, key: pki.key };
+    caCert = pki.caCert;
+  }
+  const said = anonymous
+    ? 'authentication: none required — anonymous requests have every right (loopback, no --token-auth-file); wrong credentials are still refused'
+    : `authentication: ${tokens.size - 1} token user(s)${passwords ? `, ${passwords.size} basic-auth user(s)` : ''} and the admin; anonymous requests refused`;
+  return { authentication: { tokens, passwords, anonymous }, tls, caCert, adminToken: adminTokenValue, said: tls ? `${said}; TLS${caCert ? ` (CA ${join(dataDir, 'pki', 'ca.crt')})` : ''}` : said };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -129,6 +184,11 @@ async function main(argv: string[]): Promise<number> {
       'proxy-mode': { type: 'string' },
       'event-ttl': { type: 'string' },
       'max-events': { type: 'string' },
+      'token-auth-file': { type: 'string' },
+      'basic-auth-file': { type: 'string' },
+      tls: { type: 'boolean' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
       pods: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

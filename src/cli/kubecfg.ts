@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { readAuthFile, readKubeconfig, type Credentials } from './credentials.js';
 import {
   apiPath,
   Client,
@@ -32,7 +33,12 @@ export const USAGE = `usage: kubecfg [OPTIONS] get|list|create|update|delete <re
 Resources: ${RESOURCES.join(', ')} (a leading slash is optional).
 
 Options (before or after the verb):
-  -h <url>        the API server (default: $KUBERNETES_MASTER, else http://localhost:8080)
+  -h <url>        the API server (default: $KUBERNETES_MASTER, else the server of
+                  $KUBECONFIG's current context, else http://localhost:8080)
+  -auth <file>    credentials, as 2014's kubecfg: JSON with "User" and "Password",
+                  or "BearerToken"; "CAFile" to verify an https server (default:
+                  the token or user and CA of $KUBECONFIG's current context)
+  -insecure_skip_tls_verify  do not verify the server's certificate
   -c <file|->     the object for create or update, JSON or YAML ("-" reads stdin)
   -l <selector>   list only the objects whose labels match, e.g. name=redis,role=master
   -json           print the raw object as JSON instead of a table
@@ -86,7 +92,7 @@ const MESSAGES = {
 class UsageError extends Error {}
 
 /** The flags kubecfg takes, and whether each takes a value. */
-const FLAGS = { h: 'value', c: 'value', l: 'value', p: 'value', s: 'value', u: 'value', image: 'value', tail: 'value', json: 'boolean', yaml: 'boolean', help: 'boolean' } as const;
+const FLAGS = { h: 'value', auth: 'value', insecure_skip_tls_verify: 'boolean', c: 'value', l: 'value', p: 'value', s: 'value', u: 'value', image: 'value', tail: 'value', json: 'boolean', yaml: 'boolean', help: 'boolean' } as const;
 
 type Flags = { -readonly [F in keyof typeof FLAGS]?: (typeof FLAGS)[F] extends 'value' ? string : boolean };
 
@@ -112,7 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (verb === undefined) throw new UsageError(MESSAGES.noVerb());
     const run = VERBS[verb];
     if (run === undefined) throw new UsageError(MESSAGES.unknownVerb(verb));
-    await run({ flags, client: new Client(resolveServer(flags.h, io.env)), io }, verb, rest);
+    await run({ flags, client: connect(flags, io.env), io }, verb, rest);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -163,9 +169,16 @@ function parseCommandLine(argv: string[]): { flags: Flags; args: string[] } {
   return { flags: flags as Flags, args };
 }
 
-/** The server's URL: `-h`, else `$KUBERNETES_MASTER`, else the default; `http://` when no scheme is given. */
-function resolveServer(flag: string | undefined, env: Io['env']): string {
-  const given = flag ?? (env.KUBERNETES_MASTER || DEFAULT_SERVER);
+/** The client of the server and credentials that the flags, the environment and the kubeconfig name. */
+function connect(flags: Flags, env: Io['env']): Client {
+  const kubeconfig = env.KUBECONFIG ? readKubeconfig(env.KUBECONFIG.split(':')[0]!) : {};
+  const credentials: Credentials = flags.auth !== undefined ? readAuthFile(flags.auth) : kubeconfig;
+  if (flags.insecure_skip_tls_verify) credentials.insecure = true;
+  return new Client(resolveServer(flags.h ?? (env.KUBERNETES_MASTER || kubeconfig.server || DEFAULT_SERVER)), credentials);
+}
+
+/** The server's URL, `http://` when no scheme is given. */
+function resolveServer(given: string): string {
   const server = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
   let url: URL;
   try {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import { ActorSystem, VirtualClock, type ActorRef } from '../kernel/index.js';
 import type { StoreKind } from '../store/store.js';
-import { registryProps, startApiServer, type ApiServer, type EtcdConfig } from '../server.js';
+import { registryProps, startApiServer, type ApiAuthentication, type ApiServer, type ApiServerOptions, type EtcdConfig } from '../server.js';
 import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../../actors/scheduler.js';
 import { ReplicationManager } from '../../actors/replication-manager.js';
@@ -79,8 +79,8 @@ export interface ClusterOptions {
   compactionIntervalMs?: number;
   /** `'real'` (default), `'virtual'`, or a VirtualClock: timers (heartbeats, backoff) then move only on `advance`. */
   clock?: 'real' | 'virtual' | VirtualClock;
-  /** Serve the REST API too: `true` (127.0.0.1, a free port) or where. Default: no HTTP. */
-  api?: boolean | { port?: number; address?: string };
+  /** Serve the REST API too: `true` (127.0.0.1, a free port), or where and how (users, TLS). Default: no HTTP. */
+  api?: boolean | { port?: number; address?: string; authentication?: ApiAuthentication; tls?: ApiServerOptions['tls'] };
   /** How often minions heartbeat (default 10,000 ms). */
   heartbeatMs?: number;
   /** Silence after which a minion is NotReady and its pods evicted (default 40,000 ms). */
@@ -205,7 +205,7 @@ export class Cluster {
       if (options.api) {
         const where = options.api === true ? {} : options.api;
         const logs = (q: LogQuery) => cluster!.logs(q.name, q.namespace, q);
-        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs });
+        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs, authentication: where.authentication, tls: where.tls });
         progress(`API server listening on ${api.url}`);
       }
       cluster = new Cluster(system, registry, elector, clock, proxyMode, api);
