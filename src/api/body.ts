@@ -71,7 +71,9 @@ async function readText(req: IncomingMessage): Promise<string> {
 function parse(text: string, yaml: boolean): unknown {
   if (!text.trim()) throw badRequest('the request body is empty');
   try {
-    return yaml ? parseYaml(text) : JSON.parse(text);
+    // logLevel 'error': errors still throw, but a warning about a client's body (an unknown
+    // directive) is not written to the server's log. ('silent' would swallow the errors too.)
+    return yaml ? parseYaml(text, { logLevel: 'error' }) : JSON.parse(text);
   } catch (err) {
     throw badRequest(`the request body is not valid ${yaml ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
   }

@@ -64,6 +64,7 @@ export const SERVER_VERSION = {
 export function createGateway(opts: GatewayOptions): Koa {
   const app = new Koa();
   const registry = new RegistryClient(opts.system, opts.registry, opts.timeoutMs ?? 30_000);
+  opts.metrics?.countWatches(() => registry.openWatches);
   app.use(errorsAsStatus);
   if (opts.metrics) app.use(opts.metrics.middleware());
   app.use(inflightLimits(opts.limits));

@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ActorSystem } from '../kernel/index.js';
+import { requestInfo } from '../auth/request-info.js';
 
 /** Prometheus metrics of the API server: requests by verb and code, latency, and the actor system's counters. */
 export class Metrics {
@@ -36,6 +37,19 @@ export class Metrics {
     gauge('helmsman_actor_restarts_total', 'Actor restarts by their supervisors', (s) => s.restarts);
   }
 
+  /** Reports the watches open now, as kube-apiserver's `apiserver_longrunning_requests{verb="WATCH"}`. */
+  countWatches(open: () => number): void {
+    new Gauge({
+      name: 'apiserver_longrunning_requests',
+      help: 'Long-running requests (watches) open now',
+      labelNames: ['verb'] as const,
+      registers: [this.registry],
+      collect() {
+        this.set({ verb: 'WATCH' }, open());
+      },
+    });
+  }
+
   /** The Content-Type of `render()`. */
   get contentType(): string {
     return this.registry.contentType;
@@ -69,19 +83,10 @@ export class Metrics {
   }
 }
 
-/** The Kubernetes verb and resource of a request: `LIST pods`, `WATCH pods`, `GET pods`, `PATCH replicationcontrollers`... */
+/** The verb and resource of a request as apiserver_request_total labels them: `LIST pods`, `WATCH pods`, `GET pods`, `PATCH replicationcontrollers`... */
 function requestOf(ctx: Context): { verb: string; resource: string } {
-  const parts = ctx.path.split('/').filter(Boolean);
-  if (parts[0] !== 'api' || parts.length < 3) return { verb: ctx.method, resource: '' };
-  let rest = parts.slice(2);
-  let watch: boolean;
-  if (parts[1] === 'v1beta1') {
-    watch = rest[0] === 'watch';
-    if (watch) rest = rest.slice(1);
-  } else {
-    if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
-    watch = ctx.query.watch === 'true' || ctx.query.watch === '1';
-  }
-  const verb = ctx.method !== 'GET' ? ctx.method : watch ? 'WATCH' : rest.length >= 2 ? 'GET' : 'LIST';
-  return { verb, resource: rest[0]! };
+  const info = requestInfo(ctx.method, ctx.path, ctx.query);
+  if (!info.resourceRequest) return { verb: ctx.method, resource: '' };
+  const verb = info.verb === 'get' || info.verb === 'list' || info.verb === 'watch' ? info.verb.toUpperCase() : ctx.method;
+  return { verb, resource: info.resource };
 }

@@ -41,6 +41,11 @@ export class RegistryClient {
     });
   }
 
+  /** Watch streams open now. */
+  get openWatches(): number {
+    return this.watchEnders.size;
+  }
+
   /** Asks the registry; a timeout is a 504 and a dead shard a 503. */
   async ask(msg: RegistryRequest): Promise<RegistryReply> {
     try {
