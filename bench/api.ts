@@ -316,7 +316,7 @@ export async function benchApi(opts: ApiBenchOptions): Promise<ApiBenchResult> {
         let out = '';
         child.stdout!.on('data', (d) => {
           out += d;
-          if (out.includes('\n')) resolve(out.trim());
+          if (out.includes('\n')) resolve((JSON.parse(out.trim()) as { url: string }).url);
         });
         child.once('exit', (code) => reject(new Error(`the benchmark server exited (${code})`)));
       });

@@ -16,6 +16,8 @@ interface LoadConfig {
   rate?: number;
   /** Distinguishes runs, so created names never repeat. */
   prefix?: string;
+  /** Sent with every request (an Authorization header). https URLs are not verified: the server is the benchmark's own. */
+  headers?: Record<string, string>;
 }
 
 const config = JSON.parse(process.argv[2]!) as LoadConfig;
@@ -27,11 +29,11 @@ const result = await autocannon({
   ...(config.rate ? { overallRate: config.rate } : {}),
   requests: [
     config.mode === 'get'
-      ? { method: 'GET', path: config.path }
+      ? { method: 'GET', path: config.path, headers: config.headers }
       : {
           method: 'POST',
           path: config.path,
-          headers: { 'content-type': 'application/json' },
+          headers: { ...config.headers, 'content-type': 'application/json' },
           setupRequest: (req: Request): Request => ({ ...req, body: podJson(`${config.prefix ?? 'p'}-${process.pid}-${seq++}`) }),
         },
   ],

@@ -90,3 +90,16 @@ etcdTest('helmsman bench api --json has the etcd figures where etcd answers, and
     client.close();
   }
 });
+
+// The load scenario at its shortest (10 s of 200 requests/s, 1 s GETs): about half a minute.
+test('helmsman bench load --json measures the mixed load over TLS with a token, with every request answered, and the cost of TLS', async (t) => {
+  t.timeout(240_000);
+  const { code, stdout, stderr } = await bench(['load', '--scale', '0.02', '--rate', '200', '--json'], { timeout: 200_000 });
+  t.is(code, 0, stderr);
+  const doc = JSON.parse(stdout) as Record<string, any>;
+  for (const key of ['loadP99Ms', 'loadRssGrowthPct', 'tlsAuthCostRatio', 'plainGetReqPerSec', 'tlsAuthGetReqPerSec']) t.true(Number.isFinite(doc[key]), `${key}: ${doc[key]}`);
+  t.is(doc.loadFailed, 0, 'no request failed or was answered 5xx');
+  t.true(doc.tlsAuthGetReqPerSec > 0 && doc.plainGetReqPerSec > 0);
+  t.regex(doc.notes[0], /answers .*get 200×\d+.*watch 200×\d+/);
+  t.true(doc.distributions.loadLatency.samples.length > 100);
+});
