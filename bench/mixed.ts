@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { paceRequests } from './pacer.js';
 
 interface MixedConfig {
   url: string;
@@ -95,34 +96,17 @@ function request(kind: Kind, i: number): Promise<number> {
 const latencies: Record<Kind, number[]> = { get: [], list: [], create: [], delete: [], update: [], patch: [], watch: [] };
 const codes = new Map<string, number>();
 
-/** Sends at `rate` for `seconds` on schedule, timing each from when it was due; resolves when all are answered. */
-async function pace(seconds: number, record: boolean): Promise<number> {
-  const total = Math.round(config.rate * seconds);
-  const inFlight: Promise<void>[] = [];
-  const start = performance.now();
-  let sent = 0;
-  await new Promise<void>((done) => {
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * config.rate));
-      for (; sent < due; sent++) {
-        const kind = ROUND[sent % ROUND.length]!;
-        const dueAt = start + (sent / config.rate) * 1000;
-        inFlight.push(
-          request(kind, sent).then((code) => {
-            if (!record) return;
-            latencies[kind].push(performance.now() - dueAt);
-            const key = `${kind} ${code}`;
-            codes.set(key, (codes.get(key) ?? 0) + 1);
-          }),
-        );
-      }
-      if (sent >= total) done();
-      else setTimeout(tick, 1);
-    };
-    tick();
+/** Sends the mix at `rate` for `seconds`, timing each request from when it was due. */
+function pace(seconds: number, record: boolean): Promise<number> {
+  return paceRequests(config.rate, seconds, (i, dueAt) => {
+    const kind = ROUND[i % ROUND.length]!;
+    return request(kind, i).then((code) => {
+      if (!record) return;
+      latencies[kind].push(performance.now() - dueAt);
+      const key = `${kind} ${code}`;
+      codes.set(key, (codes.get(key) ?? 0) + 1);
+    });
   });
-  await Promise.all(inFlight);
-  return sent;
 }
 
 // The pool the reads, updates and patches use.

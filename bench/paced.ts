@@ -6,6 +6,7 @@
  * (autocannon's fixed-rate mode counts its own timer jitter as latency on this 2-core machine.)
  */
 import http from 'node:http';
+import { paceRequests } from './pacer.js';
 import { podJson } from './pod-json.js';
 
 interface PacedConfig {
@@ -44,23 +45,8 @@ function send(): Promise<void> {
 }
 
 /** Sends `rate` requests per second for `seconds`, on schedule; resolves when all are answered. */
-async function pace(seconds: number): Promise<number> {
-  const total = Math.round(config.rate * seconds);
-  const inFlight: Promise<void>[] = [];
-  const start = performance.now();
-  let sent = 0;
-  await new Promise<void>((done) => {
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * config.rate));
-      for (; sent < due; sent++) inFlight.push(send());
-      // A 1 ms timer, not a busy loop: the generator must not take a core from the server.
-      if (sent >= total) done();
-      else setTimeout(tick, 1);
-    };
-    tick();
-  });
-  await Promise.all(inFlight);
-  return sent;
+function pace(seconds: number): Promise<number> {
+  return paceRequests(config.rate, seconds, () => send());
 }
 
 // Warm up at the same rate (connections opened, the server's code compiled), then measure afresh.

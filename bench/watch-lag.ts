@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import { EtcdStore } from '../src/store/etcd.js';
+import { paceRequests } from './pacer.js';
 import { podJson } from './pod-json.js';
 
 interface WatchLagConfig {
@@ -108,20 +109,7 @@ function send(): Promise<void> {
 
 /** Sends `rate` creates per second for `seconds`, on schedule; resolves when all are answered and their events seen (or 10 s on). */
 async function pace(seconds: number): Promise<void> {
-  const total = Math.round(config.rate * seconds);
-  const inFlight: Promise<void>[] = [];
-  const start = performance.now();
-  let sent = 0;
-  await new Promise<void>((done) => {
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * config.rate));
-      for (; sent < due; sent++) inFlight.push(send());
-      if (sent >= total) done();
-      else setTimeout(tick, 1);
-    };
-    tick();
-  });
-  await Promise.all(inFlight);
+  await paceRequests(config.rate, seconds, () => send());
   const allArrived = () => [...writes.values()].every((w) => !w.ok || w.arrived !== undefined);
   if (!allArrived()) {
     await new Promise<void>((done) => {
