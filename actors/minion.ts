@@ -10,6 +10,7 @@ import type { EnvVar, Node, Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { BackoffConfig } from '../src/cluster/backoff.js';
 import type { ProbeDefaults } from '../src/cluster/probe.js';
+import { threadId } from 'node:worker_threads';
 import { runtimeFor, type RuntimeConfig } from '../src/runtimes/index.js';
 import { containerPath, EventRecorder } from '../src/cluster/events.js';
 import { PodActor, type PodMsg, type PodProps } from './pod.js';
@@ -49,7 +50,20 @@ export type MinionMsg =
   /** From the service proxy: a service could not be served. */
   | { op: 'proxyError'; message: string }
   /** A container's output; the pod actor answers the asker. */
-  | { op: 'logs'; uid: string; container: string; tailLines?: number };
+  | { op: 'logs'; uid: string; container: string; tailLines?: number }
+  /**
+   * Inspection: the containers this minion's runtime runs now (every minion of a shard shares its
+   * shard's runtime, so the answer names the thread), and the pods this minion runs.
+   */
+  | { op: 'census' };
+
+/** The answer to `census`. */
+export interface MinionCensus {
+  /** The worker thread whose runtime was counted. */
+  thread: number;
+  containers: number;
+  pods: number;
+}
 
 /** Addresses per minion: a /21, less network and broadcast. */
 const PODS_PER_MINION = 2046;
@@ -126,6 +140,13 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
         return;
       case 'exitShard':
         process.exit(70);
+      case 'census': {
+        const to = this.ctx.sender;
+        const pods = this.pods.size;
+        return runtimeFor(this.props.runtime, this.ctx.clock)
+          .countRunning()
+          .then((containers) => void (to && this.ctx.send(to, { thread: threadId, containers, pods } satisfies MinionCensus)));
+      }
       case 'route':
         // The proxy answers the asker directly.
         if (this.ctx.sender) this.ctx.send(this.proxy, { ...msg, replyTo: this.ctx.sender });

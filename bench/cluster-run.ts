@@ -13,9 +13,16 @@
  *   (time until each runs again), then a minion killed (time from NotReady until its pods run
  *   elsewhere).
  *
+ * - `soak`: `pods` pods from controllers on N minions, then chaos for `durationSec`: `crashesPerSec`
+ *   containers crashed every second and a minion killed every `killEverySec` (back `downSec`
+ *   later); then the time until every desired replica runs again, and what is left over: actors,
+ *   containers and OS processes beyond what the settled cluster had before the chaos, and the RSS
+ *   growth during it.
+ *
  * The line holds the figures as numbers, and `distributions` (samples) and `series` (per second)
  * for the report.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { Cluster } from '../src/cluster/cluster.js';
 import type { Pod } from '../src/api/model.js';
 
@@ -42,6 +49,16 @@ interface RecoveryConfig {
   crashes: number;
 }
 
+interface SoakConfig {
+  mode: 'soak';
+  minions: number;
+  pods: number;
+  durationSec: number;
+  crashesPerSec: number;
+  killEverySec: number;
+  downSec: number;
+}
+
 /** What a run prints: figures, and what the report charts. */
 interface RunResult {
   [figure: string]: unknown;
@@ -49,7 +66,7 @@ interface RunResult {
   series?: Record<string, { unit: string; t: number[]; v: number[] }>;
 }
 
-const config = JSON.parse(process.argv[2]!) as BurstConfig | ChurnConfig | RecoveryConfig;
+const config = JSON.parse(process.argv[2]!) as BurstConfig | ChurnConfig | RecoveryConfig | SoakConfig;
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -289,7 +306,120 @@ async function recovery(c: RecoveryConfig): Promise<RunResult> {
   }
 }
 
-const result = config.mode === 'burst' ? await burst(config) : config.mode === 'churn' ? await churn(config) : await recovery(config);
+/** This process's descendants (the host processes it started, and theirs), from /proc. */
+function descendants(): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent is the 4th field, after the command in parentheses (which may hold spaces).
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let count = 0;
+  const todo = [process.pid];
+  while (todo.length > 0) for (const child of children.get(todo.pop()!) ?? []) (count++, todo.push(child));
+  return count;
+}
+
+async function soak(c: SoakConfig): Promise<RunResult> {
+  // Heartbeats every second, NotReady after 5 s, looked at twice a second: a killed minion's pods
+  // are evicted and run elsewhere while it is down.
+  const cluster = await Cluster.start({ minions: c.minions, heartbeatMs: 1000, nodeGracePeriodMs: 5000, nodeMonitorPeriodMs: 500, backoff: { initialMs: 0, maxMs: 1000 } });
+  try {
+    const running = new RunningPods();
+    const pods = new Set<string>();
+    const watch = await cluster.client.watch('pods', {}, (type, p) => {
+      running.seen(type, p);
+      if (type === 'DELETED') pods.delete(p.metadata.name);
+      else pods.add(p.metadata.name);
+    });
+    const target = await createControllers(cluster, c.pods);
+    await running.until(target);
+    // Settled: every pod Running, one actor and one container each.
+    const settled = async (timeoutMs: number): Promise<boolean> => {
+      const deadline = performance.now() + timeoutMs;
+      while (performance.now() < deadline) {
+        const census = await cluster.census();
+        if (running.hosts.size === target && pods.size === target && census.containers === target && census.podActors === target) return true;
+        await sleep(100);
+      }
+      return false;
+    };
+    if (!(await settled(60_000))) throw new Error('the cluster did not settle before the chaos');
+    const before = { actors: (await cluster.system.stats()).actors, processes: descendants() };
+    note(`${target} pods Running; chaos for ${c.durationSec} s: ${c.crashesPerSec} crashes/s, a minion killed every ${c.killEverySec} s`);
+
+    const rss = sampleRss();
+    const minions = (await cluster.client.list('nodes')).map((n) => n.metadata.name);
+    const down = new Set<string>();
+    const restore = (victim: string): void => {
+      if (!down.delete(victim)) return;
+      cluster.restoreMinion(victim);
+    };
+    let crashes = 0;
+    let kills = 0;
+    const crashTimer = setInterval(() => {
+      const keys = [...running.hosts.keys()];
+      if (keys.length === 0) return;
+      const [namespace, name] = keys[Math.floor(Math.random() * keys.length)]!.split('/') as [string, string];
+      crashes++;
+      cluster.crashPod(name, namespace).catch(() => {}); // gone or on a killed minion meanwhile
+    }, 1000 / c.crashesPerSec);
+    const kill = async (): Promise<void> => {
+      const up = minions.filter((m) => !down.has(m));
+      const victim = up[Math.floor(Math.random() * up.length)]!;
+      down.add(victim);
+      kills++;
+      await cluster.killMinion(victim);
+      setTimeout(() => restore(victim), c.downSec * 1000);
+    };
+    const killTimer = setInterval(() => void kill(), c.killEverySec * 1000);
+    await sleep(c.durationSec * 1000);
+    clearInterval(crashTimer);
+    clearInterval(killTimer);
+    // The chaos stops: the minions still down come back now (their timers find them up).
+    const stoppedAt = performance.now();
+    for (const victim of [...down]) restore(victim);
+    rss.stop();
+    note(`chaos over (${crashes} crashes, ${kills} minions killed); waiting for convergence`);
+    const converged = await settled(120_000);
+    const convergeAfterChaosMs = converged ? performance.now() - stoppedAt : NaN;
+    // Left over: what has not gone within 30 s of convergence is leaked.
+    let after = { actors: 0, processes: 0 };
+    let census = { containers: 0, podActors: 0 };
+    for (const deadline = performance.now() + 30_000; ; ) {
+      after = { actors: (await cluster.system.stats()).actors, processes: descendants() };
+      census = await cluster.census();
+      if ((after.actors === before.actors && after.processes === before.processes && census.containers === target) || performance.now() > deadline) break;
+      await sleep(200);
+    }
+    watch.close();
+    const window = Math.min(30, Math.max(1, Math.floor(c.durationSec / 6)));
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const first = avg(rss.series.v.filter((_, i) => rss.series.t[i]! < window));
+    const last = avg(rss.series.v.filter((_, i) => rss.series.t[i]! >= c.durationSec - window));
+    return {
+      convergeAfterChaosMs,
+      leakedActors: after.actors - before.actors,
+      leakedContainers: census.containers - target,
+      leakedProcesses: after.processes - before.processes,
+      rssGrowthPct: ((last - first) / first) * 100,
+      crashes,
+      minionsKilled: kills,
+      series: { rssMiB: rss.series },
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+const result =
+  config.mode === 'burst' ? await burst(config) : config.mode === 'churn' ? await churn(config) : config.mode === 'soak' ? await soak(config) : await recovery(config);
 note('stopped');
 // Exit once the line is out: a pipe is written asynchronously, and the samples make it long.
 process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));

@@ -10,13 +10,16 @@ import { machineInfo } from './machine.js';
 import { runWithProgress } from './progress.js';
 import { writeReport } from './report.js';
 import type { BenchResults, ReportedFigure, ScenarioResult } from './results.js';
+import { parseDuration } from '../src/cli/duration.js';
 import { SCENARIOS, type ScenarioOptions, type ScenarioOutput } from './scenarios.js';
 
 const USAGE = `usage: helmsman bench <${[...Object.keys(SCENARIOS), 'all'].join('|')}> [options]
   --runs N        runs per figure (medians are reported; default per scenario)
   --scale X       scales durations and sizes (default 1)
   --minions N --pods N     cluster size (cluster, recovery, churn's minions)
-  --rate N --duration S    churn's pods per second (1,000) and seconds (60)
+  --rate N --duration D    churn's pods per second (1,000) and duration (60 s); load's
+                  requests per second (2,000) and duration (5m); soak's duration (10m).
+                  D is seconds or a duration such as 10m or 1m30s
   --json          one JSON document on stdout instead of tables
   --report FILE   also write an HTML report with charts
 `;
@@ -72,7 +75,11 @@ export async function benchMain(argv: string[]): Promise<number> {
     const scale = Number(values.scale);
     if (!(scale > 0)) throw new UsageError('--scale must be a number > 0');
     runs = count('runs');
-    options = { scale, minions: count('minions'), pods: count('pods'), rate: count('rate'), durationSec: count('duration') };
+    // --duration: seconds, or a duration as Kubernetes' flags write it (10m, 1m30s).
+    const duration = values.duration as string | undefined;
+    const durationMs = duration === undefined ? undefined : /^\d+$/.test(duration) ? Number(duration) * 1000 : parseDuration(duration);
+    if (durationMs !== undefined && !(durationMs >= 1000)) throw new UsageError('--duration must be seconds (>= 1) or a duration such as 10m or 1m30s');
+    options = { scale, minions: count('minions'), pods: count('pods'), rate: count('rate'), durationSec: durationMs === undefined ? undefined : Math.round(durationMs / 1000) };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`${err.message}\n${USAGE}`);

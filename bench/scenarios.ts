@@ -5,6 +5,7 @@ import { benchChurn, CHURN_TARGETS } from './churn.js';
 import { benchCluster, CLUSTER_TARGETS } from './cluster.js';
 import { benchDocker, DOCKER_TARGETS } from './docker.js';
 import { benchLoad, LOAD_TARGETS } from './load-bench.js';
+import { benchSoak, SOAK_TARGETS } from './soak.js';
 import { benchProxy, PROXY_TARGETS } from './proxy.js';
 import { benchRecovery, RECOVERY_TARGETS } from './recovery.js';
 import type { Distribution, Series } from './results.js';
@@ -50,6 +51,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   recovery: { run: benchRecovery, targets: RECOVERY_TARGETS, defaultRuns: 3 },
   proxy: { run: benchProxy, targets: PROXY_TARGETS, defaultRuns: 5 },
   load: { run: benchLoad, targets: LOAD_TARGETS, defaultRuns: 1 },
+  soak: { run: benchSoak, targets: SOAK_TARGETS, defaultRuns: 1 },
   docker: {
     run: benchDocker,
     targets: DOCKER_TARGETS,

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_EVENTS } from '../../actors/event-ttl-controller.js';
 import { RUNTIME_KINDS } from '../runtimes/index.js';
 import { dockerAnswers } from '../runtimes/docker.js';
 import { readFileSync } from 'node:fs';
+import { parseDuration } from './duration.js';
 import { join, resolve } from 'node:path';
 import { isLoopback } from '../server.js';
 import { readCredentialsFile, type Credentials } from '../auth/credentials-file.js';
@@ -61,15 +62,10 @@ function int(value: string | undefined, name: string, fallback: number, min = 1)
 
 class UsageError extends Error {}
 
-/** A duration as Kubernetes' flags write it (`1h`, `30m`, `1h30m0s`, `90s`, `500ms`), in ms. */
+/** A duration flag in ms (`1h`, `30m`, `1h30m0s`, `90s`, `500ms`). */
 function durationMs(text: string, name: string): number {
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-  let ms = 0;
-  const rest = text.replace(/(\d+(?:\.\d+)?)(ms|h|m|s)/g, (_, n: string, unit: string) => {
-    ms += Number(n) * units[unit]!;
-    return '';
-  });
-  if (rest !== '' || !(ms > 0)) throw new UsageError(`--${name} must be a duration such as 1h, 30m or 1h30m0s`);
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`--${name} must be a duration such as 1h, 30m or 1h30m0s`);
   return ms;
 }
 

@@ -18,7 +18,7 @@ import { NodeController } from '../../actors/node-controller.js';
 import { EndpointsController } from '../../actors/endpoints-controller.js';
 import { DEFAULT_MAX_EVENTS, EventTtlController } from '../../actors/event-ttl-controller.js';
 import { LeaderElector, type LedActor, type LeaderElectorProps, type LeaderStatus } from '../../actors/leader-elector.js';
-import { Minion, podNetworkOf, type MinionMsg, type MinionProps } from '../../actors/minion.js';
+import { Minion, podNetworkOf, type MinionCensus, type MinionMsg, type MinionProps } from '../../actors/minion.js';
 import type { PodMsg } from '../../actors/pod.js';
 import type { Route } from '../../actors/service-proxy.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
@@ -280,6 +280,17 @@ export class Cluster {
     if (!ref) throw new Error(`minion "${name}" is not running`);
     this.minionRefs.delete(name);
     await this.system.stopActor(ref);
+  }
+
+  /**
+   * What runs, as the minions see it: the containers their runtimes run (each shard's runtime
+   * counted once) and the pod actors they have. After a cluster settles, containers beyond its
+   * Running pods' containers are leaked ones.
+   */
+  async census(): Promise<{ containers: number; podActors: number }> {
+    const answers = await Promise.all([...this.minionRefs.values()].map((ref) => this.system.ask<MinionCensus>(ref, { op: 'census' })));
+    const byThread = new Map(answers.map((a) => [a.thread, a.containers]));
+    return { containers: [...byThread.values()].reduce((a, b) => a + b, 0), podActors: answers.reduce((n, a) => n + a.pods, 0) };
   }
 
   /** Brings a killed minion back (it registers and heartbeats again). */

@@ -85,6 +85,10 @@ export class DockerRuntime implements ContainerRuntime {
     return { id: created.id, podUid: pod.uid, name: container.name, state: 'running', restartCount: spec.restartCount, startedAt: Date.parse(info.State.StartedAt) || this.clock.now() };
   }
 
+  async countRunning(): Promise<number> {
+    return (await this.docker.listContainers({ filters: { label: [LABEL_POD], status: ['running'] } })).length;
+  }
+
   async list(podUid: string): Promise<RuntimeContainer[]> {
     const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_POD}=${podUid}`] } });
     const out: RuntimeContainer[] = [];

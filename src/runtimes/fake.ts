@@ -241,6 +241,10 @@ export class FakeRuntime implements ContainerRuntime {
     if (entry) this.exit(entry, 137, 'Error');
   }
 
+  async countRunning(): Promise<number> {
+    return this.stats().running;
+  }
+
   /** How many containers (not yet removed) run and how many have exited. */
   stats(): FakeRuntimeStats {
     return { running: this.running, exited: this.exited };

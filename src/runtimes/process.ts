@@ -110,6 +110,12 @@ export class ProcessRuntime implements ContainerRuntime {
     return [...this.procs.values()].filter((p) => p.podUid === podUid).map(containerOf);
   }
 
+  async countRunning(): Promise<number> {
+    let n = 0;
+    for (const p of this.procs.values()) if (p.state === 'running') n++;
+    return n;
+  }
+
   async remove(id: string, graceMs: number): Promise<void> {
     const proc = this.procs.get(id);
     if (!proc) return;

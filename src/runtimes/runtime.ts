@@ -70,6 +70,8 @@ export interface ContainerRuntime {
   start(spec: ContainerSpec): Promise<RuntimeContainer>;
   /** The containers (running or exited, not yet removed) of one pod, for adoption after a restart. */
   list(podUid: string): Promise<RuntimeContainer[]>;
+  /** How many containers this runtime runs now, of every pod (a leak check: compare with the pods Running). */
+  countRunning(): Promise<number>;
   /** Stops a container (SIGTERM, then SIGKILL after `graceMs`) and removes it; a no-op when it is gone. */
   remove(id: string, graceMs: number): Promise<void>;
   /** Kills a running container at once (as the OOM killer or `kill -9` would); its exit is reported through `onExit`. */

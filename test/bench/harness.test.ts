@@ -103,3 +103,19 @@ test('helmsman bench load --json measures the mixed load over TLS with a token, 
   t.regex(doc.notes[0], /answers .*get 200×\d+.*watch 200×\d+/);
   t.true(doc.distributions.loadLatency.samples.length > 100);
 });
+
+// The soak scenario: 10 s of chaos on 200 pods in npm test; CI runs 2 minutes (HELMSMAN_SOAK_SECONDS).
+test('helmsman bench soak: after crashes and minion kills the cluster converges and leaves no actor, container or process behind', async (t) => {
+  const seconds = Number(process.env.HELMSMAN_SOAK_SECONDS ?? 10);
+  t.timeout(120_000 + seconds * 2000);
+  const { code, stdout, stderr } = await bench(['soak', '--duration', String(seconds), '--pods', '200', '--minions', '10', '--json'], { timeout: 100_000 + seconds * 2000 });
+  t.is(code, 0, stderr);
+  const doc = JSON.parse(stdout) as Record<string, any>;
+  t.true(doc.crashes >= seconds * 15, `crashes: ${doc.crashes}`);
+  t.true(doc.minionsKilled >= 2, `minions killed: ${doc.minionsKilled}`);
+  t.true(Number.isFinite(doc.convergeAfterChaosMs), 'converged');
+  t.is(doc.leakedActors, 0);
+  t.is(doc.leakedContainers, 0);
+  t.is(doc.leakedProcesses, 0);
+  t.true(Number.isFinite(doc.rssGrowthPct));
+});
