@@ -378,9 +378,16 @@ async function soak(c: SoakConfig): Promise<RunResult> {
       await cluster.killMinion(victim);
       setTimeout(() => restore(victim), c.downSec * 1000);
     };
-    const killTimer = setInterval(() => void kill(), c.killEverySec * 1000);
+    // The kills are timed so that the last one falls 2 s before the chaos stops: that minion is
+    // still down (not yet NotReady) when it does, and the convergence includes its pods' return.
+    let killTimer: NodeJS.Timeout | undefined;
+    const firstKill = setTimeout(() => {
+      void kill();
+      killTimer = setInterval(() => void kill(), c.killEverySec * 1000);
+    }, (Math.max(0, c.durationSec - 2) % c.killEverySec) * 1000);
     await sleep(c.durationSec * 1000);
     clearInterval(crashTimer);
+    clearTimeout(firstKill);
     clearInterval(killTimer);
     // The chaos stops: the minions still down come back now (their timers find them up).
     const stoppedAt = performance.now();
