@@ -28,8 +28,8 @@ function allowed(user: UserInfo, info: RequestInfo): boolean {
     if (under(info.path, PUBLIC_PATHS)) return true;
     return user.groups.includes(AUTHENTICATED) && (under(info.path, DISCOVERY_PATHS) || user.groups.includes(VIEWERS));
   }
-  if (READ.has(info.verb) && (user.groups.includes(VIEWERS) || nodeNameOf(user) !== undefined)) return true;
   const node = nodeNameOf(user);
+  if (READ.has(info.verb) && (user.groups.includes(VIEWERS) || node !== undefined)) return true;
   return node !== undefined && nodeMayWrite(node, info);
 }
 
