@@ -43,8 +43,12 @@ function pod(name: string, labels: Record<string, string>): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
 }
 
-/** One request; resolves with its status code (0: the connection failed) once the answer (or, for a watch, its headers) is in. */
-function send(method: string, path: string, body?: string, type = 'application/json', headersOnly = false): Promise<number> {
+/**
+ * One request; resolves with its status code (0: the connection failed) once the answer (or, for a
+ * watch, its headers) is in. A kept-alive connection the server closed just as the request went
+ * out is tried once more on a fresh one, as Node's documentation of `reusedSocket` advises.
+ */
+function send(method: string, path: string, body?: string, type = 'application/json', headersOnly = false, retried = false): Promise<number> {
   return new Promise((resolve) => {
     const req = (secure ? https : http).request(
       { hostname: base.hostname, port: base.port, path, method, agent, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': type }) } },
@@ -58,7 +62,10 @@ function send(method: string, path: string, body?: string, type = 'application/j
         res.on('end', () => resolve(res.statusCode!));
       },
     );
-    req.on('error', () => resolve(0));
+    req.on('error', (err: Error & { code?: string }) => {
+      if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) resolve(send(method, path, body, type, headersOnly, true));
+      else resolve(0);
+    });
     req.end(body);
   });
 }

@@ -98,7 +98,7 @@ test('helmsman bench load --json measures the mixed load over TLS with a token, 
   t.is(code, 0, stderr);
   const doc = JSON.parse(stdout) as Record<string, any>;
   for (const key of ['loadP99Ms', 'loadRssGrowthPct', 'tlsAuthCostRatio', 'plainGetReqPerSec', 'tlsAuthGetReqPerSec']) t.true(Number.isFinite(doc[key]), `${key}: ${doc[key]}`);
-  t.is(doc.loadFailed, 0, 'no request failed or was answered 5xx');
+  t.is(doc.loadFailed, 0, `no request failed or was answered 5xx: ${doc.notes[0]}`);
   t.true(doc.tlsAuthGetReqPerSec > 0 && doc.plainGetReqPerSec > 0);
   t.regex(doc.notes[0], /answers .*get 200×\d+.*watch 200×\d+/);
   t.true(doc.distributions.loadLatency.samples.length > 100);
