@@ -9,7 +9,7 @@ import { unauthorized } from '../api/status.js';
 import type { Authenticate } from './authenticator.js';
 import type { Authorize } from './authorizer.js';
 import { nodeRestriction } from './node-restriction.js';
-import { requestInfo } from './request-info.js';
+import { requestInfoOf } from './request-info.js';
 import type { UserInfo } from './user.js';
 
 /** How the gateway checks access. */
@@ -24,7 +24,7 @@ export function accessMiddleware(access: AccessControl): Middleware {
     const user = access.authenticate(ctx.get('authorization') || undefined);
     if (!user) throw unauthorized();
     ctx.state.user = user;
-    const denied = access.authorize(user, requestInfo(ctx.method, ctx.path, ctx.query));
+    const denied = access.authorize(user, requestInfoOf(ctx));
     if (denied) throw denied;
     await next();
   };

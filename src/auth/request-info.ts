@@ -4,6 +4,7 @@
  * resource request its API group, resource, subresource, namespace and name. v1beta1's paths
  * (`/api/v1beta1/minions/x?namespace=`) are read in the same terms (minions are nodes).
  */
+import type { Context } from 'koa';
 import { V1BETA1_PATHS } from '../api/resources.js';
 
 /** A request's attributes, as authorization sees them. */
@@ -67,4 +68,9 @@ export function requestInfo(method: string, path: string, query: Record<string, 
   }
   const [resource = '', name = '', subresource = ''] = rest;
   return { resourceRequest: true, verb: collectionVerb(name !== ''), apiGroup, resource, subresource, namespace, name };
+}
+
+/** A request's attributes, read once per request (access control and metrics both need them). */
+export function requestInfoOf(ctx: Context): RequestInfo {
+  return ((ctx.state as { requestInfo?: RequestInfo }).requestInfo ??= requestInfo(ctx.method, ctx.path, ctx.query));
 }

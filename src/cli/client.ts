@@ -4,7 +4,7 @@
  * writes; everything else passes through untouched.
  */
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { Credentials } from './credentials.js';
+import type { ClientCredentials } from './credentials.js';
 
 /** The resources kubecfg knows, spelled as in their paths (`replicationControllers` is camelCase). */
 export const RESOURCES = ['pods', 'replicationControllers', 'services', 'minions', 'events'] as const;
@@ -168,7 +168,7 @@ export class Client {
 
   constructor(
     server: string,
-    private readonly credentials: Credentials = {},
+    private readonly credentials: ClientCredentials = {},
   ) {
     this.server = server.replace(/\/+$/, '');
     if (credentials.ca !== undefined || credentials.insecure) {

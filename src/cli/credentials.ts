@@ -9,7 +9,7 @@ import { resolve, dirname } from 'node:path';
 import YAML from 'yaml';
 
 /** How the client authenticates and verifies the server. */
-export interface Credentials {
+export interface ClientCredentials {
   /** `Authorization` header value. */
   authorization?: string;
   /** PEM of the CA that signed the server's certificate (default: the system's). */
@@ -28,7 +28,7 @@ interface AuthFile {
 }
 
 /** Reads a `-auth` file; errors name it. */
-export function readAuthFile(path: string): Credentials {
+export function readAuthFile(path: string): ClientCredentials {
   let info: AuthFile;
   try {
     info = JSON.parse(readFileSync(path, 'utf8')) as AuthFile;
@@ -44,7 +44,7 @@ export function readAuthFile(path: string): Credentials {
 }
 
 /** A kubeconfig's current context: its server and credentials. */
-export function readKubeconfig(path: string): { server?: string } & Credentials {
+export function readKubeconfig(path: string): { server?: string } & ClientCredentials {
   let doc: any;
   try {
     doc = YAML.parse(readFileSync(path, 'utf8'));

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { readAuthFile, readKubeconfig, type Credentials } from './credentials.js';
+import { readAuthFile, readKubeconfig, type ClientCredentials } from './credentials.js';
 import {
   apiPath,
   Client,
@@ -172,7 +172,7 @@ function parseCommandLine(argv: string[]): { flags: Flags; args: string[] } {
 /** The client of the server and credentials that the flags, the environment and the kubeconfig name. */
 function connect(flags: Flags, env: Io['env']): Client {
   const kubeconfig = env.KUBECONFIG ? readKubeconfig(env.KUBECONFIG.split(':')[0]!) : {};
-  const credentials: Credentials = flags.auth !== undefined ? readAuthFile(flags.auth) : kubeconfig;
+  const credentials: ClientCredentials = flags.auth !== undefined ? readAuthFile(flags.auth) : kubeconfig;
   if (flags.insecure_skip_tls_verify) credentials.insecure = true;
   return new Client(resolveServer(flags.h ?? (env.KUBERNETES_MASTER || kubeconfig.server || DEFAULT_SERVER)), credentials);
 }
