@@ -5,8 +5,8 @@
  * key back and the write is computed again from what it read. Writes to one key run one after
  * another, each from its predecessor's result; writes to different keys run concurrently.
  *
- * A write is first computed from what this registry knows, which may be behind the store (another
- * control plane's write not yet seen by its watch). When that view makes the write fail (already
+ * A write is first computed from what this registry knows, which on a shared store may be behind
+ * it (another control plane's write not yet seen by its watch). When that view makes the write fail (already
  * exists, not found, an address taken), the key is read from the store and the write computed
  * again: only a failure computed from the store's current state is final, as GuaranteedUpdate's
  * `origStateIsCurrent`. A write may also depend on a second key, its guard (a create on its
@@ -92,6 +92,11 @@ export class KeyWriter {
     private readonly cached: (key: string) => Known | undefined,
     /** Runs `fn` in the actor's next turn. */
     private readonly post: (fn: () => void) => void,
+    /**
+     * Whether other writers share the store (etcd). Without them the cache and this writer's own
+     * writes are the store's current state, and a failure computed from them is final at once.
+     */
+    private readonly shared = true,
   ) {}
 
   /** Queues a write of `w.key` behind any earlier one. */
@@ -170,7 +175,7 @@ export class KeyWriter {
     const guard = w.guard === undefined ? undefined : s.guardSeen !== undefined ? (s.guardSeen ?? undefined) : this.latest(w.guard);
     const m = w.mutate(current, guard);
     if ('fail' in m) {
-      if (!s.fresh) return this.reread(key, s, w, m.fail);
+      if (!s.fresh && this.shared) return this.reread(key, s, w, m.fail);
       this.shift(s);
       w.done({ ok: false, error: m.fail });
       // The caller is `pump`, which goes on with the next key: no recursion here.

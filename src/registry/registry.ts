@@ -139,7 +139,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       this.watchIndex.set(r, new WatchIndex());
     }
     this.store = await openStore(this.props);
-    this.writer = new KeyWriter(this.store, (key) => this.cached(key), (fn) => this.post(fn));
+    this.writer = new KeyWriter(this.store, (key) => this.cached(key), (fn) => this.post(fn), this.props.store === 'etcd');
     // Kubernetes starts with these namespaces. Every control plane creates each one that is
     // missing (one wins, the others' compare fails), before it answers anything: a request made
     // just after start must find them.

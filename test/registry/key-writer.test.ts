@@ -73,3 +73,14 @@ test('a guarded write commits when its guard is as it was computed', async (t) =
   const outcome = await write(w, { key: '/ns/pod', guard: '/ns', mutate: (_c, ns) => (ns?.value === 'Active' ? { put: 'pod' } : { fail: refused }) });
   t.true(outcome.ok);
 });
+
+test('a writer that is the store\'s only one takes its view as current: a failure is final at once, with no read', async (t) => {
+  const store = new MemoryStore();
+  t.teardown(() => store.close());
+  const created = await store.txn([], [{ type: 'put', key: '/k', value: 'mine' }], []);
+  const w = new KeyWriter(store, (key) => (key === '/k' ? { modRevision: created.revision, value: 'mine' } : undefined), (fn) => queueMicrotask(fn), false);
+  let computed = 0;
+  const outcome = await write(w, { key: '/k', mutate: (current) => (computed++, current ? { fail: exists } : { put: 'again' }) });
+  t.deepEqual(outcome, { ok: false, error: exists });
+  t.is(computed, 1);
+});
