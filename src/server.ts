@@ -10,9 +10,6 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { renderStatus, type StatusReason } from './api/status.js';
-
-/** A request must have arrived whole within this (kube-apiserver's request timeout); answers may take longer (watches). */
-const REQUEST_TIMEOUT_MS = 60_000;
 import { ActorSystem, type ActorRef } from './kernel/index.js';
 import { Registry, type RegistryProps } from './registry/registry.js';
 import { createGateway, type GatewayOptions } from './api/gateway.js';
@@ -23,6 +20,9 @@ import type { InflightLimits } from './api/inflight.js';
 import { authenticator } from './auth/authenticator.js';
 import { authorizeByGroup } from './auth/authorizer.js';
 import type { Credentials } from './auth/credentials-file.js';
+
+/** A request must have arrived whole within this (kube-apiserver's request timeout); answers may take longer (watches). */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /** Options of `startApiServer`. */
 export interface ApiServerOptions {
