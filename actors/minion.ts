@@ -1,12 +1,16 @@
 /**
  * The minion actor: the kubelet of one simulated (or real) machine. It registers its Minion object,
- * heartbeats, watches the pods bound to it, and runs one pod actor per pod as a supervised child on
- * its own shard. When a pod is deleted it stops the pod actor and removes the pod's containers.
+ * heartbeats as today's kubelet does — its Lease in `kube-node-lease` renewed every `heartbeatMs`
+ * (10 s), its Node's status written when it changed (or the node controller marked it NotReady)
+ * and at least every `nodeStatusReportMs` (5 min) — watches the pods bound to it, and runs one pod
+ * actor per pod as a supervised child on its own shard. When a pod is deleted it stops the pod actor and removes the pod's containers.
  * Its service proxy (one per minion) is a child too. It records the kubelet's events about its
  * node (`Starting`, `NodeReady`) and `Killing` for the containers of a deleted pod.
  */
 import type { ActorRef, TerminationReason } from '../src/kernel/index.js';
-import type { EnvVar, Node, Pod } from '../src/api/model.js';
+import { emptyMeta, microTime, NODE_LEASE_NAMESPACE, type EnvVar, type Lease, type Node, type Pod } from '../src/api/model.js';
+import { formatCidr, numberToIp, parseCidr, sizeOf } from '../src/api/cidr.js';
+import type { RegistryReply } from '../src/registry/protocol.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { BackoffConfig } from '../src/cluster/backoff.js';
 import type { ProbeDefaults } from '../src/cluster/probe.js';
@@ -21,8 +25,8 @@ import type { ProxyMode } from '../src/proxy/table.js';
 export interface MinionProps extends ControllerProps {
   name: string;
   hostIP: string;
-  /** The first address of this minion's pod range (each minion gets 2,046 addresses). */
-  podNetwork: string;
+  /** This minion's pod addresses (`10.0.8.0/21`), registered as its Node's `spec.podCIDR`. */
+  podCIDR: string;
   labels: Record<string, string>;
   capacity: { cpu?: number; memory?: number };
   runtime: RuntimeConfig;
@@ -32,13 +36,19 @@ export interface MinionProps extends ControllerProps {
   kubeletEvents: boolean;
   backoff: BackoffConfig;
   probe: ProbeDefaults;
-  /** How often the Minion's Ready condition is renewed (default 10,000 ms, as the kubelet). */
+  /** How often the minion's Lease is renewed and its Node looked at (10,000 ms, as the kubelet's). */
   heartbeatMs: number;
+  /** How often the Node's status is written even when nothing changed (default 300,000 ms, as the kubelet's `nodeStatusReportFrequency`). */
+  nodeStatusReportMs?: number;
+  /** The port of this minion's kubelet endpoint (a remote minion's container logs), published in its Node's status. */
+  kubeletPort?: number;
 }
 
 /** What a minion handles. */
 export type MinionMsg =
   | { op: 'heartbeat' }
+  /** Its own Node, as the heartbeat read it (undefined: it is not there). */
+  | { op: 'nodeSeen'; node: Node | undefined }
   /** Fault injection and inspection, forwarded to a pod actor by pod uid. */
   | { op: 'toPod'; uid: string; msg: PodMsg }
   /** The service proxy's choice for a service (see ServiceProxy). */
@@ -65,8 +75,6 @@ export interface MinionCensus {
   pods: number;
 }
 
-/** Addresses per minion: a /21, less network and broadcast. */
-const PODS_PER_MINION = 2046;
 
 /** The minion actor. */
 export class Minion extends Controller<MinionMsg, MinionProps> {
@@ -82,6 +90,11 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   private readonly draining = new Set<string>();
   private readonly usedIPs = new Set<number>();
   private nextIP = 0;
+  /** Pod addresses of this minion's range: its size less the network and broadcast addresses. */
+  private podAddresses = 0;
+  private podBase = 0;
+  /** When the Node's status was last written (clock ms). */
+  private reportedAt = 0;
   private proxy!: ActorRef;
   private serviceEnv: EnvVar[] = [];
   private events!: EventRecorder;
@@ -93,15 +106,20 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     this.events.event(nodeRef, 'Normal', 'Starting', 'Starting kubelet.');
     // Its first status says Ready (the kubelet records each change of its Ready condition).
     this.events.event(nodeRef, 'Normal', 'NodeReady', `Node ${this.props.name} status is now: NodeReady`);
+    const range = parseCidr(this.props.podCIDR);
+    if (!range) throw new TypeError(`minion ${this.props.name}: podCIDR "${this.props.podCIDR}" is not an IPv4 CIDR`);
+    this.podBase = range.base + 1;
+    this.podAddresses = Math.max(0, sizeOf(range) - 2);
     const node: Node = {
       kind: 'Node',
       metadata: { name: this.props.name, namespace: '', uid: '', resourceVersion: 0, creationTimestamp: '', labels: this.props.labels, annotations: {} },
-      spec: {},
+      spec: { podCIDR: this.props.podCIDR },
       status: this.nodeStatus(),
     };
-    // Created if new; a restarted minion finds its object and only renews its status.
+    // Created if new; a restarted minion finds its object, and its first heartbeat writes its status.
     this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: node, version: 'internal', reply: false });
-    this.heartbeat();
+    this.reportedAt = this.ctx.clock.now();
+    this.renewLease();
     this.ctx.timers.periodic('heartbeat', this.props.heartbeatMs, { op: 'heartbeat' });
     this.proxy = this.ctx.spawn(ServiceProxy, 'proxy', {
       registry: this.props.registry,
@@ -118,6 +136,8 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     switch (msg.op) {
       case 'heartbeat':
         return this.heartbeat();
+      case 'nodeSeen':
+        return this.nodeSeen(msg.node);
       case 'toPod': {
         const key = this.uids.get(msg.uid);
         const pod = key === undefined ? undefined : this.pods.get(key);
@@ -169,7 +189,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       registry: this.props.registry,
       pod,
       host: { name: this.props.name, hostIP: this.props.hostIP },
-      podIP: ipOf(this.props.podNetwork, ip),
+      podIP: numberToIp(this.podBase + ip),
       serviceEnv: this.serviceEnv,
       probe: this.props.probe,
       runtime: this.props.runtime,
@@ -221,38 +241,70 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     }));
   }
 
+  /**
+   * The kubelet's heartbeat: the Lease renewed (what the node controller judges readiness by),
+   * and the Node looked at — its status is written when it is not what this minion would write
+   * (the node controller marked it NotReady, it was never written) or has not been for `nodeStatusReportMs`.
+   */
   private heartbeat(): void {
-    this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'nodes', namespace: '', name: this.props.name, status: this.nodeStatus(), reply: false });
+    const { name, registry } = this.props;
+    this.renewLease();
+    this.ctx.ask<RegistryReply>(registry, { op: 'get', resource: 'nodes', namespace: '', name, version: 'internal' }, this.props.heartbeatMs).then(
+      (reply) => this.ctx.send(this.ctx.self, { op: 'nodeSeen', node: reply.ok ? (JSON.parse(reply.body as string) as Node) : undefined }),
+      () => {}, // the next heartbeat looks again
+    );
+  }
+
+  /** Renews this minion's Lease (created if there is none); its duration is four heartbeats (40 s). */
+  private renewLease(): void {
+    const { name, registry } = this.props;
+    const lease: Lease = {
+      kind: 'Lease',
+      metadata: emptyMeta(name, NODE_LEASE_NAMESPACE),
+      spec: { holderIdentity: name, leaseDurationSeconds: Math.max(1, Math.ceil((4 * this.props.heartbeatMs) / 1000)), renewTime: microTime(this.ctx.clock.now()) },
+    };
+    this.ctx.send(registry, { op: 'update', resource: 'leases', object: lease, version: 'internal', orCreate: true, reply: false });
+  }
+
+  /** Writes the Node's status when the one stored is not this minion's own, or is due again. */
+  private nodeSeen(node: Node | undefined): void {
+    const now = this.ctx.clock.now();
+    const ready = node?.status.conditions.find((c) => c.type === 'Ready');
+    const due = now - this.reportedAt >= (this.props.nodeStatusReportMs ?? 300_000);
+    const stale = !node || ready?.status !== 'True' || node.status.hostIP !== this.props.hostIP || node.status.kubeletPort !== this.props.kubeletPort;
+    if (!node) {
+      // Deleted while this minion runs (kubectl delete node): registered again, as a kubelet does.
+      const fresh: Node = { kind: 'Node', metadata: { ...emptyMeta(this.props.name), labels: this.props.labels }, spec: { podCIDR: this.props.podCIDR }, status: this.nodeStatus() };
+      this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: fresh, version: 'internal', reply: false });
+    } else if (due || stale) {
+      this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'nodes', namespace: '', name: this.props.name, uid: node.metadata.uid, status: this.nodeStatus(), reply: false });
+    } else return;
+    this.reportedAt = now;
   }
 
   private nodeStatus(): Node['status'] {
     const now = new Date(this.ctx.clock.now()).toISOString();
-    return {
+    const status: Node['status'] = {
       hostIP: this.props.hostIP,
       capacity: this.props.capacity,
       conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: now, reason: 'KubeletReady' }],
     };
+    if (this.props.kubeletPort !== undefined) status.kubeletPort = this.props.kubeletPort;
+    return status;
   }
 
   private allocateIP(): number | undefined {
-    if (this.usedIPs.size >= PODS_PER_MINION) return undefined;
-    while (this.usedIPs.has(this.nextIP)) this.nextIP = (this.nextIP + 1) % PODS_PER_MINION;
+    const size = this.podAddresses;
+    if (this.usedIPs.size >= size) return undefined;
+    while (this.usedIPs.has(this.nextIP)) this.nextIP = (this.nextIP + 1) % size;
     const ip = this.nextIP;
     this.usedIPs.add(ip);
-    this.nextIP = (ip + 1) % PODS_PER_MINION;
+    this.nextIP = (ip + 1) % size;
     return ip;
   }
 }
 
-/** The `index`-th pod address after `network` (`10.0.8.0`, 0 → `10.0.8.1`). */
-export function ipOf(network: string, index: number): string {
-  const base = network.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-  const n = base + 1 + index;
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-/** The pod network of minion number `index` in `10.0.0.0/8` (a /21 each). */
-export function podNetworkOf(index: number, first = 10): string {
-  const n = first * 2 ** 24 + index * 2048;
-  return `${Math.floor(n / 2 ** 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0`;
+/** The pod range of minion number `index` in `first.0.0.0/8` (a /21 each: 2,046 pods). */
+export function podCIDROf(index: number, first = 10): string {
+  return formatCidr({ base: first * 2 ** 24 + index * 2048, bits: 21 });
 }

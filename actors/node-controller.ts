@@ -1,12 +1,12 @@
 /**
- * The node controller: a minion whose heartbeat is older than the grace period is marked
- * NotReady, and its pods are evicted (deleted, so their replication controllers recreate them on
+ * The node controller: a minion not heard from for the grace period — neither its Lease in
+ * `kube-node-lease` renewed nor its Node's Ready heartbeat changed — is marked NotReady, and its pods are evicted (deleted, so their replication controllers recreate them on
  * minions that answer) — unless most minions went silent together, which says more about the
  * control plane than about them. The minion's own heartbeat marks it Ready again when it comes back.
  * It records the node controller's events: `RegisteredNode` for each minion it comes to know,
  * `NodeNotReady` when it marks one, and `DeletingAllPods` / `NodeControllerEviction` as it evicts.
  */
-import type { Node, ObjectReference, Pod } from '../src/api/model.js';
+import { NODE_LEASE_NAMESPACE, type Lease, type Node, type ObjectReference, type Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 import type { RegistryReply } from '../src/registry/protocol.js';
@@ -33,8 +33,8 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
   static override readonly kind = 'helmsman.node-controller';
 
   private nodes!: Informer<Node>;
-  /** Each minion's last heartbeat, and when this controller saw it change. */
-  private readonly observed = new Map<string, { beat: string; at: number }>();
+  /** Each minion's last heartbeat (its Node's) and lease renewal, and when this controller saw either change. */
+  private readonly observed = new Map<string, { beat: string; renewed: string; at: number }>();
   /** Minions whose pods have been evicted since they were last Ready. */
   private readonly evicted = new Set<string>();
   private tokens = 1;
@@ -52,11 +52,23 @@ export class NodeController extends Controller<NodeControllerMsg, NodeController
         const { name } = node.metadata;
         if (!prev) this.events.event(nodeReference(node), 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
         const beat = node.status.conditions.find((c) => c.type === 'Ready')?.lastHeartbeatTime ?? '';
-        const seen = this.observed.get(node.metadata.name);
-        if (seen?.beat !== beat) this.observed.set(node.metadata.name, { beat, at: this.ctx.clock.now() });
+        this.heard(name, { beat });
       },
     });
+    this.inform<Lease>('leases', 'leases', { namespace: NODE_LEASE_NAMESPACE }, {
+      onChange: (_key, lease) => {
+        if (lease) this.heard(lease.metadata.name, { renewed: lease.spec.renewTime ?? '' });
+      },
+    }, { keep: false });
     this.ctx.timers.periodic('monitor', this.props.monitorPeriodMs, { op: 'monitor' });
+  }
+
+  /** Notes a minion's heartbeat or lease renewal, and when it was seen to change. */
+  private heard(name: string, change: { beat?: string; renewed?: string }): void {
+    const seen = this.observed.get(name) ?? { beat: '', renewed: '', at: this.ctx.clock.now() };
+    const beat = change.beat ?? seen.beat;
+    const renewed = change.renewed ?? seen.renewed;
+    if (beat !== seen.beat || renewed !== seen.renewed || !this.observed.has(name)) this.observed.set(name, { beat, renewed, at: this.ctx.clock.now() });
   }
 
   protected handle(_msg: NodeControllerMsg): void {

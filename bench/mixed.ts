@@ -102,6 +102,9 @@ function request(kind: Kind, i: number): Promise<number> {
 
 const latencies: Record<Kind, number[]> = { get: [], list: [], create: [], delete: [], update: [], patch: [], watch: [] };
 const codes = new Map<string, number>();
+/** The latencies of the measured requests by the second they were due in, for the p99 of each second. */
+const bySecond: number[][] = [];
+let measuredFrom = 0;
 
 /** Sends the mix at `rate` for `seconds`, timing each request from when it was due. */
 function pace(seconds: number, record: boolean): Promise<number> {
@@ -109,7 +112,9 @@ function pace(seconds: number, record: boolean): Promise<number> {
     const kind = ROUND[i % ROUND.length]!;
     return request(kind, i).then((code) => {
       if (!record) return;
-      latencies[kind].push(performance.now() - dueAt);
+      const latency = performance.now() - dueAt;
+      latencies[kind].push(latency);
+      (bySecond[Math.floor((dueAt - measuredFrom) / 1000)] ??= []).push(latency);
       const key = `${kind} ${code}`;
       codes.set(key, (codes.get(key) ?? 0) + 1);
     });
@@ -119,6 +124,7 @@ function pace(seconds: number, record: boolean): Promise<number> {
 // The pool the reads, updates and patches use.
 await Promise.all(Array.from({ length: POOL }, (_, i) => send('POST', PODS, pod(`load-pool-${i}`, { app: 'load', slot: `s${i % SLOTS}` }))));
 await pace(config.warmupSec, false);
+measuredFrom = performance.now();
 const sent = await pace(config.durationSec, true);
 agent.destroy();
 const all = Object.values(latencies).flat().sort((a, b) => a - b);
@@ -133,6 +139,8 @@ process.stdout.write(
     latencyP50Ms: at(all, 0.5),
     latencyP99Ms: at(all, 0.99),
     p99MsByKind: byKind,
+    // When in the run the tail happened: each second's p99.
+    p99MsBySecond: Array.from(bySecond, (v) => (v ? Math.round(at(v.sort((a, b) => a - b), 0.99) * 10) / 10 : null)),
     // Every 10th, for the report's distribution.
     samples: all.filter((_, i) => i % 10 === 0).map((x) => Math.round(x * 100) / 100),
   }) + '\n',

@@ -159,11 +159,16 @@ export interface Service {
 export interface Node {
   kind: 'Node';
   metadata: ObjectMeta;
-  spec: Record<string, never>;
+  spec: {
+    /** The addresses of this node's pods (`10.244.3.0/24`), given by the node IPAM controller; set once. */
+    podCIDR?: string;
+  };
   status: {
     hostIP: string;
     capacity: { cpu?: number; memory?: number };
     conditions: { type: string; status: string; lastHeartbeatTime?: string; reason?: string }[];
+    /** The port of the kubelet's HTTPS endpoint (container logs) on hostIP: a remote minion's (`status.daemonEndpoints`). */
+    kubeletPort?: number;
   };
 }
 
@@ -217,6 +222,9 @@ export interface Lease {
   metadata: ObjectMeta;
   spec: LeaseSpec;
 }
+
+/** Where the minions' heartbeat leases live, one per minion under its name (Kubernetes' NodeLease). */
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** A lease's spec, as coordination.k8s.io/v1 has it; every field optional. */
 export interface LeaseSpec {

@@ -14,6 +14,7 @@ import type { LogReader } from './gateway.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { countOf, filterOf, logQueryOf, revisionOf } from './query.js';
 import type { RegistryClient } from './registry-client.js';
+import type { RegistryReply } from '../registry/protocol.js';
 import { apiPathOf, GROUP_VERSIONS, RESOURCES, type GroupVersion, type Resource, type ResourceInfo } from './resources.js';
 import { badRequest, invalid, notFound, StatusError } from './status.js';
 import { parseIncludeObject, toTable, type IncludeObject } from './table.js';
@@ -31,8 +32,21 @@ export function v1Routes(registry: RegistryClient, logs: LogReader | undefined):
   return router;
 }
 
-/** Pod logs and controllers' scale, under /api/v1. */
+/** The resources with a `status` subresource, and their paths under /api/v1. */
+const STATUS_PATHS: [Resource, string][] = [
+  ['pods', '/api/v1/namespaces/:namespace/pods/:name/status'],
+  ['replicationcontrollers', '/api/v1/namespaces/:namespace/replicationcontrollers/:name/status'],
+  ['nodes', '/api/v1/nodes/:name/status'],
+];
+
+/** Pod logs, controllers' scale, and the `status` of pods, controllers and nodes, under /api/v1. */
 function subresourceRoutes(router: Router, api: V1, logs: LogReader | undefined): void {
+  for (const [resource, path] of STATUS_PATHS) {
+    const where = (ctx: Context): [string, string] => [ctx.params.namespace ?? '', ctx.params.name!];
+    router.get(path, (ctx) => api.read(ctx, resource, ...where(ctx)));
+    router.put(path, (ctx) => api.replaceStatus(ctx, resource, ...where(ctx)));
+    router.patch(path, (ctx) => api.patchStatus(ctx, resource, ...where(ctx)));
+  }
   router.get('/api/v1/namespaces/:namespace/pods/:name/log', async (ctx) => {
     if (!logs) throw notFound('path', ctx.path);
     const { namespace, name } = ctx.params as { namespace: string; name: string };
@@ -161,6 +175,39 @@ class V1 {
       this.registry.answer(ctx, reply);
       return;
     }
+  }
+
+  /** PUT of the `status` subresource: the body's status replaces the object's (its resourceVersion, when given, must be current). */
+  async replaceStatus(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
+    const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, false);
+    sameName(object, name);
+    const current = this.decode(ctx, resource, await this.get(resource, namespace, name), namespace, false);
+    this.registry.answer(ctx, await this.writeStatus(ctx, resource, object, current, object.metadata.resourceVersion));
+  }
+
+  /** PATCH of the `status` subresource (the kubelet's way): applied to the current object, its status written; retried as `patch`. */
+  async patchStatus(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
+    const { type, patch } = await readPatch(ctx.req);
+    const kind = RESOURCES[resource].kind;
+    const pinned = hasResourceVersion(patch);
+    for (let attempt = 1; ; attempt++) {
+      const wire = await this.get(resource, namespace, name);
+      const current = this.decode(ctx, resource, wire, namespace, false);
+      const object = this.decode(ctx, resource, applyPatch(type, wire, patch, kind), namespace, false);
+      sameName(object, name);
+      const reply = await this.writeStatus(ctx, resource, object, current, pinned ? object.metadata.resourceVersion : current.metadata.resourceVersion);
+      if (!reply.ok && reply.error.reason === 'Conflict' && !pinned && attempt < PATCH_ATTEMPTS) continue;
+      this.registry.answer(ctx, reply);
+      return;
+    }
+  }
+
+  /** Writes `object`'s status over `current`'s, after admission (a node writes only the status of its own pods). */
+  private writeStatus(ctx: Context, resource: Resource, object: ApiObject, current: ApiObject, resourceVersion: number): Promise<RegistryReply> {
+    if (!('status' in object)) throw notFound('path', ctx.path);
+    admit(ctx, object, current);
+    const { namespace, name, uid } = object.metadata;
+    return this.registry.ask({ op: 'setStatus', resource, namespace, name, uid: uid || undefined, resourceVersion, status: object.status, version: 'v1', dryRun: isDryRun(ctx) });
   }
 
   async remove(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {

@@ -132,8 +132,6 @@ const SERVICE_PORT_IGNORED: Ignored = { appProtocol: undefined, nodePort: undefi
 // Coordinated leader election's fields (alpha in 1.32, behind a feature gate that is off by default).
 const LEASE_SPEC_IGNORED: Ignored = { strategy: undefined, preferredHolder: undefined };
 const NODE_SPEC_IGNORED: Ignored = {
-  podCIDR: undefined,
-  podCIDRs: undefined,
   providerID: undefined,
   unschedulable: false,
   taints: undefined,
@@ -156,7 +154,7 @@ const POD_STATUS_IGNORED = [
   'resourceClaimStatuses',
 ];
 const CONTAINER_STATUS_IGNORED = ['lastState', 'imageID', 'started', 'allocatedResources', 'resources', 'volumeMounts', 'user', 'allocatedResourcesStatus'];
-const NODE_STATUS_IGNORED = ['allocatable', 'phase', 'daemonEndpoints', 'nodeInfo', 'images', 'volumesInUse', 'volumesAttached', 'config', 'runtimeHandlers', 'features'];
+const NODE_STATUS_IGNORED = ['allocatable', 'phase', 'nodeInfo', 'images', 'volumesInUse', 'volumesAttached', 'config', 'runtimeHandlers', 'features'];
 /** The inline members of core/v1 VolumeSource: helmsman keeps whichever is set as the volume's `source`. */
 const VOLUME_SOURCES = [
   'hostPath',
@@ -307,12 +305,13 @@ const schemas = {
   }),
   nodes: struct({
     ...top,
-    spec: struct({}, NODE_SPEC_IGNORED).nullish(),
+    spec: struct({ podCIDR: str, podCIDRs: strings }, NODE_SPEC_IGNORED).nullish(),
     status: struct(
       {
         capacity: resourceList,
         conditions: z.array(struct({ type: str, status: str, lastHeartbeatTime: str, reason: str }, ['lastTransitionTime', 'message'])).nullish(),
         addresses: z.array(struct({ type: str, address: str })).nullish(),
+        daemonEndpoints: struct({ kubeletEndpoint: struct({ Port: int }).nullish() }).nullish(),
       },
       NODE_STATUS_IGNORED,
     ).nullish(),
@@ -725,17 +724,20 @@ function nodeFromV1(w: Wire<'nodes'>, d: Decoding): Node {
   }
   const addresses = s?.addresses ?? [];
   const address = addresses.find((a) => a.type === 'InternalIP') ?? addresses.find((a) => a.type !== 'Hostname');
+  const podCIDR = w.spec?.podCIDR || w.spec?.podCIDRs?.[0];
+  const kubeletPort = s?.daemonEndpoints?.kubeletEndpoint?.Port;
   return {
     kind: 'Node',
     metadata: metaFromV1(w.metadata),
-    spec: {},
-    status: {
+    spec: podCIDR ? { podCIDR } : {},
+    status: omitUndefined({
       hostIP: address?.address ?? '',
       capacity,
       conditions: (s?.conditions ?? []).map((c) =>
         omitUndefined({ type: c.type ?? '', status: c.status ?? '', lastHeartbeatTime: c.lastHeartbeatTime || undefined, reason: c.reason || undefined }),
       ),
-    },
+      kubeletPort: kubeletPort || undefined,
+    }),
   };
 }
 
@@ -1007,8 +1009,9 @@ function nodeToV1(n: Node): Record<string, unknown> {
     pods: '110',
   });
   const addresses = hostIP ? [{ type: 'InternalIP', address: hostIP }] : [];
+  const { podCIDR } = n.spec;
   return {
-    spec: {},
+    spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
     status: {
       capacity: resources,
       allocatable: resources,
@@ -1023,6 +1026,7 @@ function nodeToV1(n: Node): Record<string, unknown> {
         }),
       ),
       addresses: [...addresses, { type: 'Hostname', address: n.metadata.name }],
+      daemonEndpoints: { kubeletEndpoint: { Port: n.status.kubeletPort ?? 0 } },
       nodeInfo: NODE_INFO,
     },
   };

@@ -4,6 +4,7 @@
  * renders in its own terms (v1beta1.ts `v1beta1Path`). Structure and types were checked when the
  * request was decoded.
  */
+import { parseCidr } from './cidr.js';
 import type { ApiObject, Container, Lease, Node, Pod, PodSpec, ReplicationController, Service } from './model.js';
 import type { StatusCause } from './status.js';
 import { dns1035LabelError, dns1123LabelError, dns1123SubdomainError, validateLabelKey, validateLabelValue } from './names.js';
@@ -204,6 +205,12 @@ function checkService(c: Causes, svc: Service): void {
 
 function checkNode(c: Causes, node: Node): void {
   checkName(c, node.metadata.name, dns1123SubdomainError);
+  const { podCIDR } = node.spec;
+  if (podCIDR !== undefined && !parseCidr(podCIDR)) c.invalid('spec.podCIDR', podCIDR, 'must be a valid CIDR value, (e.g. 10.9.8.0/24)');
+  const { kubeletPort } = node.status;
+  if (kubeletPort !== undefined && !(Number.isInteger(kubeletPort) && kubeletPort > 0 && kubeletPort < 65536)) {
+    c.invalid('status.daemonEndpoints.kubeletEndpoint.Port', kubeletPort, 'must be between 1 and 65535, inclusive');
+  }
 }
 
 // coordination/validation ValidateLease: times were checked when decoded.

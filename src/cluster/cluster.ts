@@ -18,7 +18,7 @@ import { NodeController } from '../../actors/node-controller.js';
 import { EndpointsController } from '../../actors/endpoints-controller.js';
 import { DEFAULT_MAX_EVENTS, EventTtlController } from '../../actors/event-ttl-controller.js';
 import { LeaderElector, type LedActor, type LeaderElectorProps, type LeaderStatus } from '../../actors/leader-elector.js';
-import { Minion, podNetworkOf, type MinionCensus, type MinionMsg, type MinionProps } from '../../actors/minion.js';
+import { Minion, podCIDROf, type MinionCensus, type MinionMsg, type MinionProps } from '../../actors/minion.js';
 import type { PodMsg } from '../../actors/pod.js';
 import type { Route } from '../../actors/service-proxy.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
@@ -216,7 +216,7 @@ export class Cluster {
           registry,
           name,
           hostIP: local ? loopbackHostIPOf((offset + i) % LOOPBACK_BLOCKS) : hostIPOf(i),
-          podNetwork: local ? podNetworkOf((offset + i) % LOOPBACK_BLOCKS, 127) : podNetworkOf(i),
+          podCIDR: local ? podCIDROf((offset + i) % LOOPBACK_BLOCKS, 127) : podCIDROf(i),
           labels: options.minionLabels?.(i) ?? {},
           capacity: options.minionCapacity ?? {},
           runtime,

@@ -41,8 +41,12 @@ export type RegistryRequest =
    */
   | { op: 'update'; resource: Resource; object: ApiObject; version: ApiVersion; reply?: ReplyMode; orCreate?: boolean; dryRun?: boolean }
   | { op: 'delete'; resource: Resource; namespace: string; name: string; version: ApiVersion; uid?: string; reply?: ReplyMode }
-  /** Replaces an object's status (kubelets, controllers); `uid`, when given, must match. */
-  | { op: 'setStatus'; resource: Resource; namespace: string; name: string; uid?: string; status: unknown; reply?: ReplyMode }
+  /**
+   * Replaces an object's status (kubelets, controllers); `uid`, when given, must match, and so must
+   * `resourceVersion` (a precondition: the `status` subresource's PUT). Answered in `version`
+   * (default internal).
+   */
+  | { op: 'setStatus'; resource: Resource; namespace: string; name: string; uid?: string; resourceVersion?: number; status: unknown; reply?: ReplyMode; version?: ApiVersion; dryRun?: boolean }
   /** Binds unbound pods to minions (the scheduler); a pod gone, recreated or already bound is skipped. */
   | { op: 'bind'; bindings: Binding[] }
   /**

@@ -15,7 +15,7 @@ import { Actor, type ActorRef } from '../kernel/index.js';
 import { emptyMeta, podReady, timestamp, type ApiObject, type Service } from '../api/model.js';
 import { RESOURCES, storeKey, type Resource } from '../api/resources.js';
 import { matches, type Filter } from '../api/filter.js';
-import { alreadyExists, badRequest, conflict, forbidden, gone, internalError, invalid, notFound, type StatusInfo } from '../api/status.js';
+import { alreadyExists, badRequest, conflict, forbidden, gone, internalError, invalid, notFound, type StatusCause, type StatusInfo } from '../api/status.js';
 import { CODECS, watchGoneLine, type WireVersion } from '../api/codecs.js';
 import { WatchIndex } from '../api/watch-index.js';
 import { ObjectIndex } from '../api/object-index.js';
@@ -513,6 +513,13 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       if (current.kind === 'Pod' && next.kind === 'Pod' && !next.spec.host) next.spec = { ...next.spec, host: current.spec.host };
       // A service keeps its cluster IP (an update that leaves it out does not release it).
       if (current.kind === 'Service' && next.kind === 'Service') next.spec = { ...next.spec, clusterIP: current.spec.clusterIP };
+      // A node's pod range is set once (a v1beta1 minion, which has none, keeps it).
+      if (current.kind === 'Node' && next.kind === 'Node' && current.spec.podCIDR) {
+        if (next.spec.podCIDR && next.spec.podCIDR !== current.spec.podCIDR) {
+          return { fail: invalidOf(resource, name, version, [{ reason: 'FieldValueForbidden', message: 'Forbidden: node updates may not change podCIDR except from "" to valid', field: 'spec.podCIDR' }]) };
+        }
+        next.spec = { ...next.spec, podCIDR: current.spec.podCIDR };
+      }
       return next;
     };
     if (dryRun) return this.answerDryRun(to, mutate(prev));
@@ -588,12 +595,16 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
 
   private setStatus(msg: Extract<RegistryRequest, { op: 'setStatus' }>, reply: ReplyMode): void {
     const key = storeKey(msg.resource, RESOURCES[msg.resource].namespaced ? msg.namespace : '', msg.name);
-    const to = this.replyTo(reply, 'internal', 200);
-    this.writeObject(key, (current) => {
-      if (!current || (msg.uid !== undefined && current.metadata.uid !== msg.uid)) return { fail: notFoundInfo(msg.resource, msg.name, 'internal') };
+    const version = msg.version ?? 'internal';
+    const to = this.replyTo(reply, version, 200);
+    const mutate = (current: ApiObject | undefined): ObjectMutation => {
+      if (!current || (msg.uid !== undefined && current.metadata.uid !== msg.uid)) return { fail: notFoundInfo(msg.resource, msg.name, version) };
+      if (msg.resourceVersion && msg.resourceVersion !== current.metadata.resourceVersion) return { fail: conflictInfo(msg.resource, msg.name, version) };
       if (!('status' in current)) return { fail: badRequest(`${RESOURCES[msg.resource].singular} has no status`).info };
       return { ...current, metadata: { ...current.metadata }, status: msg.status } as ApiObject;
-    }, (outcome) => this.answerWrite(to, msg.resource, msg.name, outcome), true);
+    };
+    if (msg.dryRun) return this.answerDryRun(to, mutate(this.latestObject(key)));
+    this.writeObject(key, mutate, (outcome) => this.answerWrite(to, msg.resource, msg.name, outcome), true);
   }
 
   private bind(b: Binding): void {
@@ -827,10 +838,14 @@ function resourceOfKey(key: string): Resource | undefined {
 /** Why `object` may not be written (Invalid, its fields in `version`'s terms), or undefined when it is valid. */
 function invalidity(resource: Resource, object: ApiObject, version: ApiVersion): StatusInfo | undefined {
   const causes = validate(object);
-  if (causes.length === 0) return undefined;
-  if (version === 'internal') return invalid(RESOURCES[resource].kind, object.metadata.name, causes).info;
+  return causes.length === 0 ? undefined : invalidOf(resource, object.metadata.name, version, causes);
+}
+
+/** An Invalid Status for `causes` (internal field paths), in `version`'s terms. */
+function invalidOf(resource: Resource, name: string, version: ApiVersion, causes: StatusCause[]): StatusInfo {
+  if (version === 'internal') return invalid(RESOURCES[resource].kind, name, causes).info;
   const codec = CODECS[version];
-  return invalid(codec.invalidKind(resource), object.metadata.name, causes.map((c) => ({ ...c, field: codec.fieldPath(resource, c.field) }))).info;
+  return invalid(codec.invalidKind(resource), name, causes.map((c) => ({ ...c, field: codec.fieldPath(resource, c.field) }))).info;
 }
 
 /** How errors name a resource in `version`. */
