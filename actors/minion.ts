@@ -42,6 +42,11 @@ export interface MinionProps extends ControllerProps {
   nodeStatusReportMs?: number;
   /** The port of this minion's kubelet endpoint (a remote minion's container logs), published in its Node's status. */
   kubeletPort?: number;
+  /**
+   * Leave the containers running when this actor stops (a remote minion's agent stopping, as a
+   * kubelet's does: started again, it adopts them). Default: they go with it, as a machine's would.
+   */
+  keepContainers?: boolean;
 }
 
 /** What a minion handles. */
@@ -59,8 +64,8 @@ export type MinionMsg =
   | { op: 'serviceEnv'; env: EnvVar[] }
   /** From the service proxy: a service could not be served. */
   | { op: 'proxyError'; message: string }
-  /** A container's output; the pod actor answers the asker. */
-  | { op: 'logs'; uid: string; container: string; tailLines?: number }
+  /** A container's output, of the pod with this uid or key (`namespace/name`); the pod actor answers the asker. */
+  | { op: 'logs'; uid?: string; key?: string; container: string; tailLines?: number }
   /**
    * Inspection: the containers this minion's runtime runs now (every minion of a shard shares its
    * shard's runtime, so the answer names the thread), and the pods this minion runs.
@@ -119,7 +124,9 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     // Created if new; a restarted minion finds its object, and its first heartbeat writes its status.
     this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: node, version: 'internal', reply: false });
     this.reportedAt = this.ctx.clock.now();
-    this.renewLease();
+    // A restarted minion (or a remote one, whose agent registered the node) finds its object: the
+    // first heartbeat looks at it at once.
+    this.heartbeat();
     this.ctx.timers.periodic('heartbeat', this.props.heartbeatMs, { op: 'heartbeat' });
     this.proxy = this.ctx.spawn(ServiceProxy, 'proxy', {
       registry: this.props.registry,
@@ -145,9 +152,9 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
         return;
       }
       case 'logs': {
-        const key = this.uids.get(msg.uid);
+        const key = msg.key ?? (msg.uid === undefined ? undefined : this.uids.get(msg.uid));
         const pod = key === undefined ? undefined : this.pods.get(key);
-        if (!pod) this.ctx.reply({ ok: false, message: `pod ${msg.uid} has no actor on ${this.props.name}` });
+        if (!pod) this.ctx.reply({ ok: false, message: `pod ${msg.key ?? msg.uid} has no actor on ${this.props.name}` });
         else if (this.ctx.sender) this.ctx.send(pod.ref, { op: 'logs', container: msg.container, tailLines: msg.tailLines, replyTo: this.ctx.sender });
         return;
       }
@@ -234,6 +241,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   }
 
   override async postStop(): Promise<void> {
+    if (this.props.keepContainers) return;
     // The machine goes away with its containers (a stopped cluster leaves nothing running).
     const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
     await Promise.all([...this.uids.keys(), ...[...this.stopping.values()].map((p) => p.uid), ...this.draining].map(async (uid) => {

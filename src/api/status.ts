@@ -144,3 +144,26 @@ export function gone(message: string): StatusError {
 export function internalError(message: string): StatusError {
   return new StatusError({ code: 500, reason: 'InternalError', message });
 }
+
+/** The StatusInfo of an error answer's body (a Kubernetes Status), or one made from its HTTP code. */
+export function statusInfoOf(text: string, code: number): StatusInfo {
+  try {
+    const status = JSON.parse(text) as { kind?: string; code?: number; reason?: StatusReason; message?: string; details?: { name?: string; kind?: string; group?: string; causes?: StatusInfo['causes']; retryAfterSeconds?: number } };
+    if (status?.kind === 'Status') {
+      const d = status.details ?? {};
+      return {
+        code: status.code ?? code,
+        reason: status.reason ?? 'InternalError',
+        message: status.message ?? '',
+        ...(d.name !== undefined ? { name: d.name } : {}),
+        ...(d.kind !== undefined ? { kind: d.kind } : {}),
+        ...(d.group !== undefined ? { group: d.group } : {}),
+        ...(d.causes ? { causes: d.causes } : {}),
+        ...(d.retryAfterSeconds !== undefined ? { retryAfterSeconds: d.retryAfterSeconds } : {}),
+      };
+    }
+  } catch {
+    // not a Status: described by its code below
+  }
+  return { code, reason: code === 404 ? 'NotFound' : code === 401 ? 'Unauthorized' : code === 403 ? 'Forbidden' : 'InternalError', message: `the server answered ${code}: ${text.slice(0, 200)}` };
+}

@@ -1,9 +1,10 @@
 /**
  * The control plane's certificates, as kubeadm lays them out in its `pki` folder: a CA
- * (`ca.crt`, `ca.key`) and the API server's serving certificate signed by it (`apiserver.crt`,
- * `apiserver.key`), ECDSA P-256, made with @peculiar/x509 on Node's WebCrypto (no openssl). They
- * are generated at first start and kept; a serving certificate that does not cover the address
- * served is made again from the same CA.
+ * (`ca.crt`, `ca.key`), the API server's serving certificate signed by it (`apiserver.crt`,
+ * `apiserver.key`) and the client certificate it shows kubelets (`apiserver-kubelet-client.crt`,
+ * in `system:masters`); and a kubelet's self-signed serving certificate (`kubelet.crt`). ECDSA
+ * P-256, made with @peculiar/x509 on Node's WebCrypto (no openssl). They are generated at first
+ * start and kept; a serving certificate that does not cover the address served is made again.
  */
 import { X509Certificate as NodeX509, type webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,22 @@ function namesFor(hosts: string[]): { dns: string[]; ips: string[] } {
 
 /** The CA and serving certificate in `dir` (made when missing, or when the certificate does not cover `hosts`). */
 export async function ensureServingPki(dir: string, hosts: string[]): Promise<ServingPki> {
+  const { cert: caCert, key: caKey } = await ensureCa(dir);
+  const file = (name: string) => join(dir, name);
+  const names = namesFor(hosts);
+  if (!existsSync(file('apiserver.crt')) || !existsSync(file('apiserver.key')) || !covers(readFileSync(file('apiserver.crt'), 'utf8'), names)) {
+    const serving = await makeSigned(caCert, caKey, 'CN=kube-apiserver', [
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))]),
+    ]);
+    writeFileSync(file('apiserver.key'), serving.key, { mode: 0o600 });
+    writeFileSync(file('apiserver.crt'), serving.cert);
+  }
+  return { caCert, cert: readFileSync(file('apiserver.crt'), 'utf8'), key: readFileSync(file('apiserver.key'), 'utf8') };
+}
+
+/** The CA in `dir` (made when missing), PEM, with its key. */
+async function ensureCa(dir: string): Promise<{ cert: string; key: string }> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = (name: string) => join(dir, name);
   if (!existsSync(file('ca.crt')) || !existsSync(file('ca.key'))) {
@@ -47,19 +64,62 @@ export async function ensureServingPki(dir: string, hosts: string[]): Promise<Se
     writeFileSync(file('ca.key'), ca.key, { mode: 0o600 });
     writeFileSync(file('ca.crt'), ca.cert);
   }
-  const caCert = readFileSync(file('ca.crt'), 'utf8');
-  const names = namesFor(hosts);
-  if (!existsSync(file('apiserver.crt')) || !existsSync(file('apiserver.key')) || !covers(readFileSync(file('apiserver.crt'), 'utf8'), names)) {
-    const serving = await makeServing(caCert, readFileSync(file('ca.key'), 'utf8'), names);
-    writeFileSync(file('apiserver.key'), serving.key, { mode: 0o600 });
-    writeFileSync(file('apiserver.crt'), serving.cert);
+  return { cert: readFileSync(file('ca.crt'), 'utf8'), key: readFileSync(file('ca.key'), 'utf8') };
+}
+
+/** The subject the control plane shows kubelets: a `system:masters` client (kubeadm's `apiserver-kubelet-client`). */
+export const KUBELET_CLIENT_SUBJECT = 'CN=kube-apiserver-kubelet-client, O=system:masters';
+
+/**
+ * The client certificate and key the control plane shows kubelets (for container logs), signed by
+ * the CA in `dir` (made when missing); and that CA, which kubelets trust for clients.
+ */
+export async function ensureKubeletClientCert(dir: string): Promise<{ caCert: string; cert: string; key: string }> {
+  const ca = await ensureCa(dir);
+  const file = (name: string) => join(dir, name);
+  if (!existsSync(file('apiserver-kubelet-client.crt')) || !existsSync(file('apiserver-kubelet-client.key')) || expiring(readFileSync(file('apiserver-kubelet-client.crt'), 'utf8'))) {
+    const client = await makeSigned(ca.cert, ca.key, KUBELET_CLIENT_SUBJECT, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])]);
+    writeFileSync(file('apiserver-kubelet-client.key'), client.key, { mode: 0o600 });
+    writeFileSync(file('apiserver-kubelet-client.crt'), client.cert);
   }
-  return { caCert, cert: readFileSync(file('apiserver.crt'), 'utf8'), key: readFileSync(file('apiserver.key'), 'utf8') };
+  return { caCert: ca.cert, cert: readFileSync(file('apiserver-kubelet-client.crt'), 'utf8'), key: readFileSync(file('apiserver-kubelet-client.key'), 'utf8') };
+}
+
+/** A kubelet's self-signed serving certificate in `dir` (`kubelet.crt`, `kubelet.key`), for `hosts`; made when missing or not covering them. */
+export async function ensureKubeletServing(dir: string, hosts: string[]): Promise<{ cert: string; key: string }> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = (name: string) => join(dir, name);
+  const names = { dns: [hostname(), ...hosts.filter((h) => isIP(h) === 0)], ips: hosts.filter((h) => isIP(h) !== 0) };
+  if (!existsSync(file('kubelet.crt')) || !existsSync(file('kubelet.key')) || !covers(readFileSync(file('kubelet.crt'), 'utf8'), names)) {
+    const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
+    const now = Date.now();
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serial(),
+      name: `CN=${hostname()}@${Math.floor(now / 1000)}`,
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 365 * DAY_MS),
+      signingAlgorithm: SIGNING,
+      keys,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        new x509.SubjectAlternativeNameExtension([...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))]),
+      ],
+    });
+    writeFileSync(file('kubelet.key'), await pemKey(keys.privateKey), { mode: 0o600 });
+    writeFileSync(file('kubelet.crt'), cert.toString('pem'));
+  }
+  return { cert: readFileSync(file('kubelet.crt'), 'utf8'), key: readFileSync(file('kubelet.key'), 'utf8') };
+}
+
+function expiring(certPem: string): boolean {
+  return Date.parse(new NodeX509(certPem).validTo) < Date.now() + 30 * DAY_MS;
 }
 
 function covers(certPem: string, names: { dns: string[]; ips: string[] }): boolean {
   const cert = new NodeX509(certPem);
-  if (Date.parse(cert.validTo) < Date.now() + 30 * DAY_MS) return false;
+  if (expiring(certPem)) return false;
   return names.dns.every((d) => cert.checkHost(d) !== undefined) && names.ips.every((ip) => cert.checkIP(ip) !== undefined);
 }
 
@@ -82,14 +142,15 @@ async function makeCa(): Promise<{ cert: string; key: string }> {
   return { cert: cert.toString('pem'), key: await pemKey(keys.privateKey) };
 }
 
-async function makeServing(caPem: string, caKeyPem: string, names: { dns: string[]; ips: string[] }): Promise<{ cert: string; key: string }> {
+/** A certificate for `subject` signed by the CA, with `extensions` besides the usual ones. */
+async function makeSigned(caPem: string, caKeyPem: string, subject: string, extensions: x509.Extension[]): Promise<{ cert: string; key: string }> {
   const ca = new x509.X509Certificate(caPem);
   const caKey = await crypto.subtle.importKey('pkcs8', pemBody(caKeyPem), KEY_ALGORITHM, false, ['sign']);
   const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: 'CN=kube-apiserver',
+    subject,
     issuer: ca.subject,
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 365 * DAY_MS),
@@ -99,8 +160,7 @@ async function makeServing(caPem: string, caKeyPem: string, names: { dns: string
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))]),
+      ...extensions,
       await x509.AuthorityKeyIdentifierExtension.create(ca, false),
     ],
   });

@@ -13,6 +13,9 @@ import { join, resolve } from 'node:path';
 import { isLoopback } from '../server.js';
 import { readCredentialsFile, type Credentials } from '../auth/credentials-file.js';
 import { adminToken, ADMIN, writeAdminKubeconfig } from '../auth/admin-credentials.js';
+import { readKubeconfig, type ClientCredentials } from './credentials.js';
+import { DEFAULT_KUBELET_PORT, MinionAgent } from '../agent/agent.js';
+import { hostname } from 'node:os';
 
 const USAGE = `usage: helmsman <command> [options]
 
@@ -47,6 +50,27 @@ const USAGE = `usage: helmsman <command> [options]
             --shards N      actor shards (default: one per core)
             --event-ttl D   how long events are kept (default 1h; e.g. 30m, 1h30m)
             --max-events N  events kept at most; the oldest go first (default 10000)
+            --cluster-cidr C  the pods' addresses; each remote minion gets a block
+                            of it (default 10.244.0.0/16)
+            --node-cidr-mask-size N  the prefix length of each block (default 24)
+  minion  join this host to a control plane as a minion (kubelet and service proxy)
+            --server URL    the control plane (default: the kubeconfig's)
+            --kubeconfig F  the server, the node's credentials and the CA
+            --token-file F  a file holding the node's bearer token (a user
+                            system:node:NAME in group system:nodes)
+            --certificate-authority F  the CA that signed the server's certificate
+            --name NAME     the node's name (default: the host name)
+            --address IP    the host's address (services and the kubelet
+                            endpoint listen there; default 127.0.0.1)
+            --runtime R     docker, process or fake (default: docker when an
+                            engine answers, else process)
+            --proxy-mode M  iptables, userspace or auto (default auto)
+            --kubelet-port N  the kubelet endpoint's port (default 10250)
+            --client-ca-file F  the CA of the clients that may read container logs
+                            (default: the --certificate-authority)
+            --pod-cidr C    the node's own pod range (default: one from the
+                            control plane's --cluster-cidr)
+            --data DIR      the agent's state (default ./data/kubelet-NAME)
   bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
           docker, all); \`helmsman bench --help\` lists the options
   demo    run the actor-kernel demo
@@ -103,6 +127,9 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     proxyMode: proxyMode as 'auto' | 'userspace' | 'iptables',
     eventTtlMs,
     maxEvents,
+    clusterCIDR: values['cluster-cidr'] as string | undefined,
+    nodeCidrMaskSize: values['node-cidr-mask-size'] === undefined ? undefined : int(values['node-cidr-mask-size'] as string, 'node-cidr-mask-size', 24, 1),
+    kubeletClient: security.kubeletClient,
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
   const where = store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : store === 'etcd' ? ` at ${etcdServers.join(',')}${etcdPrefix ? ` under ${etcdPrefix}` : ''}` : '';
@@ -129,6 +156,70 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   });
 }
 
+/** `helmsman minion`: this host joins a control plane; runs until SIGINT or SIGTERM (its containers keep running). */
+async function minion(values: Record<string, string | boolean | undefined>, out: (line: string) => void): Promise<void> {
+  const file = (name: string) => values[name] as string | undefined;
+  const read = (name: string): string => {
+    try {
+      return readFileSync(file(name)!, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--${name}: ${(err as Error).message}`);
+    }
+  };
+  let fromKubeconfig: ReturnType<typeof readKubeconfig> = {};
+  if (file('kubeconfig')) {
+    try {
+      fromKubeconfig = readKubeconfig(file('kubeconfig')!);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const server = file('server') ?? fromKubeconfig.server;
+  if (!server) throw new UsageError('--server (or a --kubeconfig naming one) is required');
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(server)) throw new UsageError(`--server "${server}" must be a URL such as https://10.0.0.1:8080`);
+  const credentials: ClientCredentials = {
+    authorization: file('token-file') ? `Bearer ${read('token-file').trim()}` : fromKubeconfig.authorization,
+    ca: file('certificate-authority') ? read('certificate-authority') : fromKubeconfig.ca,
+    insecure: fromKubeconfig.insecure,
+  };
+  const runtime = (values.runtime as string | undefined) ?? ((await dockerAnswers()) ? 'docker' : 'process');
+  if (!(RUNTIME_KINDS as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of: ${RUNTIME_KINDS.join(', ')}`);
+  const proxyMode = (values['proxy-mode'] as string | undefined) ?? 'auto';
+  if (!['auto', 'userspace', 'iptables'].includes(proxyMode)) throw new UsageError('--proxy-mode must be auto, userspace or iptables');
+  const kubeletPort = int(values['kubelet-port'] as string | undefined, 'kubelet-port', DEFAULT_KUBELET_PORT, 0);
+  if (kubeletPort > 65535) throw new UsageError('--kubelet-port must be at most 65535');
+  const name = file('name') ?? hostname().toLowerCase();
+  let agent: MinionAgent;
+  try {
+    agent = await MinionAgent.start({
+      server,
+      credentials,
+      name,
+      address: file('address') ?? '127.0.0.1',
+      runtime: { kind: runtime as (typeof RUNTIME_KINDS)[number] },
+      proxyMode: proxyMode as 'auto' | 'userspace' | 'iptables',
+      kubeletPort,
+      podCIDR: file('pod-cidr'),
+      dataDir: file('data'),
+      clientCA: file('client-ca-file') ? read('client-ca-file') : undefined,
+      onProgress: out,
+    });
+  } catch (err) {
+    if (err instanceof TypeError) throw new UsageError(err.message);
+    throw err;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      out(`${signal}: stopping (the containers keep running)…`);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      agent.stop().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 /** Who may use the API and how it is served, from the flags: the server's options and what to say about them. */
 async function securityOf(values: Record<string, string | boolean | undefined>, address: string, dataDir: string) {
   const file = (name: string) => values[name] as string | undefined;
@@ -147,18 +238,24 @@ async function securityOf(values: Record<string, string | boolean | undefined>, 
   if (!!file('tls-cert-file') !== !!file('tls-private-key-file')) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
   let tls: { cert: string; key: string } | undefined;
   let caCert: string | undefined;
-  if (file('tls-cert-file')) tls = { cert: readFileSync(file('tls-cert-file')!, 'utf8'), key: readFileSync(file('tls-private-key-file')!, 'utf8') };
-  else if (values.tls || !isLoopback(address)) {
+  let kubeletClient: { cert: string; key: string } | undefined;
+  if (file('tls-cert-file') || values.tls || !isLoopback(address)) {
     // Loaded only when used: the certificate library is heavy.
-    const { ensureServingPki } = await import('../auth/pki.js');
-    const pki = await ensureServingPki(join(dataDir, 'pki'), [address]);
-    tls = { cert: pki.cert, key: pki.key };
-    caCert = pki.caCert;
+    const { ensureServingPki, ensureKubeletClientCert } = await import('../auth/pki.js');
+    if (file('tls-cert-file')) tls = { cert: readFileSync(file('tls-cert-file')!, 'utf8'), key: readFileSync(file('tls-private-key-file')!, 'utf8') };
+    else {
+      const pki = await ensureServingPki(join(dataDir, 'pki'), [address]);
+      tls = { cert: pki.cert, key: pki.key };
+      caCert = pki.caCert;
+    }
+    // What the control plane shows remote minions' kubelets when it reads their containers' logs.
+    const client = await ensureKubeletClientCert(join(dataDir, 'pki'));
+    kubeletClient = { cert: client.cert, key: client.key };
   }
   const said = anonymous
     ? 'authentication: none required — anonymous requests have every right (loopback, no --token-auth-file); wrong credentials are still refused'
     : `authentication: ${tokens.size - 1} token user(s)${passwords ? `, ${passwords.size} basic-auth user(s)` : ''} and the admin; anonymous requests refused`;
-  return { authentication: { tokens, passwords, anonymous }, tls, caCert, adminToken: adminTokenValue, said: tls ? `${said}; TLS${caCert ? ` (CA ${join(dataDir, 'pki', 'ca.crt')})` : ''}` : said };
+  return { authentication: { tokens, passwords, anonymous }, tls, caCert, kubeletClient, adminToken: adminTokenValue, said: tls ? `${said}; TLS${caCert ? ` (CA ${join(dataDir, 'pki', 'ca.crt')})` : ''}` : said };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -186,6 +283,16 @@ async function main(argv: string[]): Promise<number> {
       'tls-cert-file': { type: 'string' },
       'tls-private-key-file': { type: 'string' },
       pods: { type: 'string' },
+      'cluster-cidr': { type: 'string' },
+      'node-cidr-mask-size': { type: 'string' },
+      server: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'token-file': { type: 'string' },
+      'certificate-authority': { type: 'string' },
+      'client-ca-file': { type: 'string' },
+      name: { type: 'string' },
+      'kubelet-port': { type: 'string' },
+      'pod-cidr': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -198,6 +305,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up':
       await up(values, out);
+      return 0;
+    case 'minion':
+      await minion(values, out);
       return 0;
     case 'demo':
       await runKernelDemo({

@@ -15,6 +15,7 @@ import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../../actors/scheduler.js';
 import { ReplicationManager } from '../../actors/replication-manager.js';
 import { NodeController } from '../../actors/node-controller.js';
+import { NodeIpamController } from '../../actors/node-ipam-controller.js';
 import { EndpointsController } from '../../actors/endpoints-controller.js';
 import { DEFAULT_MAX_EVENTS, EventTtlController } from '../../actors/event-ttl-controller.js';
 import { LeaderElector, type LedActor, type LeaderElectorProps, type LeaderStatus } from '../../actors/leader-elector.js';
@@ -24,11 +25,16 @@ import type { Route } from '../../actors/service-proxy.js';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
 import { DEFAULT_PROBE, type ProbeDefaults } from './probe.js';
 import { ClusterClient } from './client.js';
+import { KubeletClient } from './kubelet-client.js';
 import { badRequest } from '../api/status.js';
+import { parseCidr } from '../api/cidr.js';
 import type { LogQuery } from '../api/gateway.js';
 import type { RuntimeConfig } from '../runtimes/index.js';
 import { iptablesUsable } from '../proxy/iptables.js';
 import type { ProxyMode } from '../proxy/table.js';
+
+/** The pods' addresses of remote minions unless told otherwise (Kubernetes' usual `--cluster-cidr`). */
+export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 
 /** Shards' heap limits unless told otherwise (see `ClusterOptions.shardResourceLimits`). */
 const DEFAULT_SHARD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 64 };
@@ -40,6 +46,7 @@ export const CLUSTER_MODULES = [
   '../../actors/replication-manager.js',
   '../../actors/replication-controller.js',
   '../../actors/node-controller.js',
+  '../../actors/node-ipam-controller.js',
   '../../actors/endpoints-controller.js',
   '../../actors/event-ttl-controller.js',
   '../../actors/leader-elector.js',
@@ -89,6 +96,16 @@ export interface ClusterOptions {
   nodeMonitorPeriodMs?: number;
   /** Minions whose pods may be evicted per second, at most (default 1). */
   evictionsPerSec?: number;
+  /**
+   * The pods' addresses across the cluster (kube-controller-manager's `--cluster-cidr`; default
+   * 10.244.0.0/16): a minion that registers without a pod range (a remote one) gets a block of it.
+   * The embedded minions bring their own (10.0.0.0/8, or loopback for host processes).
+   */
+  clusterCIDR?: string;
+  /** The prefix length of each minion's block of `clusterCIDR` (`--node-cidr-mask-size`; default 24). */
+  nodeCidrMaskSize?: number;
+  /** The client certificate shown to remote minions' kubelets for their containers' logs (`--kubelet-client-certificate`). */
+  kubeletClient?: { cert: string; key: string };
   /** CrashLoopBackOff settings (default 10 s doubling to 300 s, reset after 10 min). */
   backoff?: Partial<BackoffConfig>;
   /** Liveness probe defaults where a probe does not say (default every 10 s, 1 s timeout, 3 failures). */
@@ -129,6 +146,8 @@ export class Cluster {
   readonly client: ClusterClient;
   private readonly minionProps = new Map<string, { props: MinionProps; slot: number }>();
   private readonly minionRefs = new Map<string, ActorRef<MinionMsg>>();
+  /** Reads remote minions' container logs. */
+  private kubelets: KubeletClient | undefined;
 
   private constructor(
     /** The actor system the cluster runs on. */
@@ -166,6 +185,10 @@ export class Cluster {
     if (!(typeof eventTtlMs === 'number' && eventTtlMs > 0 && Number.isFinite(eventTtlMs))) throw new RangeError(`eventTtlMs must be a positive number of milliseconds (got ${String(eventTtlMs)})`);
     const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     if (!(Number.isInteger(maxEvents) && maxEvents > 0)) throw new RangeError(`maxEvents must be a positive integer (got ${String(maxEvents)})`);
+    const clusterCIDR = parseCidr(options.clusterCIDR ?? DEFAULT_CLUSTER_CIDR);
+    if (!clusterCIDR) throw new TypeError(`clusterCIDR must be an IPv4 CIDR such as 10.244.0.0/16 (got ${String(options.clusterCIDR)})`);
+    const mask = options.nodeCidrMaskSize ?? 24;
+    if (!(Number.isInteger(mask) && mask >= clusterCIDR.bits && mask <= 30)) throw new RangeError(`nodeCidrMaskSize must be an integer from ${clusterCIDR.bits} (the cluster CIDR's) to 30 (got ${String(mask)})`);
 
     progress(`starting ${shards} actor shards`);
     const system = await ActorSystem.start({ shards, modules: CLUSTER_MODULES, clock: clock ?? 'real', resourceLimits: options.shardResourceLimits ?? DEFAULT_SHARD_LIMITS });
@@ -184,6 +207,12 @@ export class Cluster {
           slot: controllerSlot,
         },
         { kind: EndpointsController.kind, name: 'endpoints-controller', props: { registry }, slot: controllerSlot },
+        {
+          kind: NodeIpamController.kind,
+          name: 'node-ipam-controller',
+          props: { registry, clusterCIDR: options.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, nodeCidrMaskSize: mask },
+          slot: controllerSlot,
+        },
         // Beside the registry: a watcher on its shard gets events without any encoding.
         { kind: EventTtlController.kind, name: 'event-ttl-controller', props: { registry, ttlMs: eventTtlMs, maxEvents }, slot: 0 },
       ];
@@ -209,6 +238,7 @@ export class Cluster {
         progress(`API server listening on ${api.url}`);
       }
       cluster = new Cluster(system, registry, elector, clock, proxyMode, api);
+      cluster.kubelets = new KubeletClient(options.kubeletClient);
       progress(`starting ${minions} minions (${runtime.kind} runtime${local ? `, ${proxyMode} service proxy` : ''})`);
       for (let i = 0; i < minions; i++) {
         const name = `minion-${i + 1}`;
@@ -311,7 +341,12 @@ export class Cluster {
     if (container === undefined) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
     if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
     const ref = this.minionRefs.get(pod.spec.host);
-    if (!ref) throw badRequest(`pod ${name} is not running on a minion that answers (host "${pod.spec.host}")`);
+    if (!ref) {
+      // A remote minion: its kubelet endpoint has the logs.
+      const node = pod.spec.host ? await this.client.get('nodes', pod.spec.host).catch(() => undefined) : undefined;
+      if (node?.status.kubeletPort && this.kubelets) return this.kubelets.logs(node, namespace, name, container, options.tailLines);
+      throw badRequest(`pod ${name} is not running on a minion that answers (host "${pod.spec.host}")`);
+    }
     const reply = await this.system.ask<{ ok: true; text: string } | { ok: false; message: string }>(ref, { op: 'logs', uid: pod.metadata.uid, container, tailLines: options.tailLines });
     if (!reply.ok) throw badRequest(reply.message);
     return reply.text;
@@ -337,6 +372,7 @@ export class Cluster {
     const api = this.api;
     this.api = undefined;
     await api?.close();
+    await this.kubelets?.close();
     if (!this.system.stopped) await this.system.stop();
   }
 
@@ -364,8 +400,8 @@ function takeLoopbackBlocks(n: number): number {
   return first;
 }
 
-/** The proxy mode a cluster on a real runtime uses: `auto` is iptables where it can be used. */
-async function resolveProxyMode(requested: 'auto' | 'userspace' | 'iptables'): Promise<ProxyMode> {
+/** The proxy mode minions on a real runtime use: `auto` is iptables where it can be used. */
+export async function resolveProxyMode(requested: 'auto' | 'userspace' | 'iptables'): Promise<ProxyMode> {
   if (requested === 'userspace') return requested;
   if (!(requested === 'auto' || requested === 'iptables')) throw new TypeError(`proxyMode must be auto, userspace or iptables, not "${String(requested)}"`);
   if (await iptablesUsable()) return 'iptables';

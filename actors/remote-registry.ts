@@ -1,0 +1,232 @@
+/**
+ * The remote registry: the registry protocol (src/registry/protocol.ts) spoken over a control
+ * plane's HTTP API, so that the minion, pod and service-proxy actors run unchanged in an agent on
+ * another host (`helmsman minion`). Watches are list-and-watch reflectors from a resourceVersion
+ * (src/agent/reflector.ts): a dropped connection is resumed, a 410 Gone is the watcher's `GONE` (its
+ * informer lists again). Writes are the kubelet's: creates and updates of its Node, Lease and
+ * events, and statuses through the `status` subresource of pods and nodes — put over the newest
+ * object this actor has seen, so a status write needs no read first.
+ *
+ * While the control plane cannot be reached, watchers keep what they have (the minion keeps its
+ * pods running) and writes fail with 503 ServiceUnavailable; the watches resume when it returns.
+ */
+import { Actor } from '../src/kernel/index.js';
+import type { ApiObject } from '../src/api/model.js';
+import { apiPathOf, RESOURCES, type Resource } from '../src/api/resources.js';
+import { formatFieldSelector, formatLabelSelector } from '../src/api/selector.js';
+import { decodeV1, toV1 } from '../src/api/v1.js';
+import type { StatusInfo } from '../src/api/status.js';
+import type { ClientCredentials } from '../src/cli/credentials.js';
+import type { Filter, RegistryReply, RegistryRequest, WatchEvent } from '../src/registry/protocol.js';
+import { ApiClient, type ApiResult } from '../src/agent/api-client.js';
+import { Reflector } from '../src/agent/reflector.js';
+
+/** Props of a remote registry. */
+export interface RemoteRegistryProps {
+  /** The control plane (`https://10.0.0.1:6443`). */
+  server: string;
+  credentials: ClientCredentials;
+}
+
+/** One watcher's reflector, and what it has been sent (for `statusChanges: false`). */
+interface RemoteWatch {
+  reflector: Reflector;
+  /** Per object key, what a spec-only watcher last got: its metadata and spec, as JSON. */
+  sent: Map<string, string> | undefined;
+}
+
+/** The resources whose status this actor writes, whose newest objects it keeps. */
+const STATUS_WRITTEN = new Set<Resource>(['pods', 'nodes']);
+
+/** The remote registry actor. */
+export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> {
+  static override readonly kind = 'helmsman.remote-registry';
+
+  private api!: ApiClient;
+  private readonly watches = new Map<string, RemoteWatch>();
+  /** The newest object seen of each key (`resource/namespace/name`) whose status is written here. */
+  private readonly latest = new Map<string, ApiObject>();
+
+  override preStart(): void {
+    this.api = new ApiClient({ server: this.props.server, credentials: this.props.credentials });
+  }
+
+  override async postStop(): Promise<void> {
+    for (const w of this.watches.values()) w.reflector.stop();
+    this.watches.clear();
+    await this.api.close();
+  }
+
+  receive(msg: RegistryRequest): void {
+    const to = this.ctx.sender;
+    const answer = (reply: RegistryReply, mode: boolean | 'errors' = true): void => {
+      if (to && (mode === true || (mode === 'errors' && !reply.ok))) this.ctx.send(to, reply);
+    };
+    switch (msg.op) {
+      case 'get':
+        void this.read(msg.resource, objectPath(msg.resource, msg.namespace, msg.name)).then(answer);
+        return;
+      case 'list':
+        void this.list(msg.resource, msg.filter).then(answer);
+        return;
+      case 'create':
+        void this.write('POST', msg.resource, collectionPath(msg.resource, msg.object.metadata.namespace), msg.object).then((r) => answer(r, msg.reply ?? true));
+        return;
+      case 'update':
+        void this.update(msg.resource, msg.object, msg.orCreate ?? false).then((r) => answer(r, msg.reply ?? true));
+        return;
+      case 'setStatus':
+        void this.setStatus(msg).then((r) => answer(r, msg.reply ?? true));
+        return;
+      case 'delete':
+        void this.api.request('DELETE', objectPath(msg.resource, msg.namespace, msg.name)).then((r) => answer(r.ok ? { ok: true, code: 200, body: '{}' } : { ok: false, error: r.error }, msg.reply ?? true));
+        return;
+      case 'bind':
+        answer({ ok: false, error: { code: 405, reason: 'MethodNotAllowed', message: 'a remote minion does not bind pods' } });
+        return;
+      case 'watch':
+        return this.watch(msg);
+      case 'unwatch': {
+        this.watches.get(msg.id)?.reflector.stop();
+        this.watches.delete(msg.id);
+        return;
+      }
+    }
+  }
+
+  private watch(msg: Extract<RegistryRequest, { op: 'watch' }>): void {
+    this.watches.get(msg.id)?.reflector.stop();
+    const { id, resource, inbox } = msg;
+    const sent = msg.statusChanges === false ? new Map<string, string>() : undefined;
+    const send = (event: WatchEvent): void => this.ctx.send(inbox, event);
+    const deliver = (type: 'ADDED' | 'MODIFIED' | 'DELETED', wire: Record<string, unknown>): void => {
+      const object = this.decode(resource, wire);
+      if (!object) return;
+      const key = keyOf(resource, object);
+      if (STATUS_WRITTEN.has(resource)) {
+        if (type === 'DELETED') this.latest.delete(key);
+        else this.latest.set(key, object);
+      }
+      if (sent) {
+        // A watcher of spec only: a change of status alone is no news to it.
+        const shape = JSON.stringify([object.metadata.labels, object.metadata.annotations, object.metadata.uid, 'spec' in object ? object.spec : undefined]);
+        if (type === 'DELETED') sent.delete(key);
+        else if (sent.get(key) === shape && type === 'MODIFIED') return;
+        else sent.set(key, shape);
+      }
+      send({ watch: id, type, object: JSON.stringify(object), revision: object.metadata.resourceVersion });
+    };
+    const query: Record<string, string> = {};
+    if (msg.filter.labels?.requirements.length) query.labelSelector = formatLabelSelector(msg.filter.labels);
+    if (msg.filter.fields?.requirements.length) query.fieldSelector = formatFieldSelector(v1Fields(msg.filter.fields));
+    const reflector = new Reflector(this.api, collectionPath(resource, msg.filter.namespace), query, {
+      onList: (items, rv) => {
+        for (const item of items) deliver('ADDED', item);
+        send({ watch: id, type: 'SYNCED', revision: Number(rv) || 0 });
+      },
+      onEvent: deliver,
+      onGone: () => {
+        this.watches.delete(id);
+        send({ watch: id, type: 'GONE', revision: 0 });
+      },
+    });
+    this.watches.set(id, { reflector, sent });
+    reflector.start();
+  }
+
+  private async read(resource: Resource, path: string): Promise<RegistryReply> {
+    return this.internal(resource, await this.api.request('GET', path));
+  }
+
+  private async list(resource: Resource, filter: Filter): Promise<RegistryReply> {
+    const query = new URLSearchParams();
+    if (filter.labels?.requirements.length) query.set('labelSelector', formatLabelSelector(filter.labels));
+    if (filter.fields?.requirements.length) query.set('fieldSelector', formatFieldSelector(v1Fields(filter.fields)));
+    const result = await this.api.request<{ items?: Record<string, unknown>[] }>('GET', `${collectionPath(resource, filter.namespace)}?${query}`);
+    if (!result.ok) return result;
+    const items: ApiObject[] = [];
+    for (const item of result.body.items ?? []) {
+      const object = this.decode(resource, item);
+      if (object) items.push(object);
+    }
+    return { ok: true, code: 200, body: JSON.stringify({ items }) };
+  }
+
+  private async update(resource: Resource, object: ApiObject, orCreate: boolean): Promise<RegistryReply> {
+    const { namespace, name } = object.metadata;
+    const reply = await this.write('PUT', resource, objectPath(resource, namespace, name), object);
+    if (!reply.ok && reply.error.code === 404 && orCreate) return this.write('POST', resource, collectionPath(resource, namespace), object);
+    return reply;
+  }
+
+  /** The status subresource's PUT, over the newest object seen (read first when there is none); the uid must match. */
+  private async setStatus(msg: Extract<RegistryRequest, { op: 'setStatus' }>): Promise<RegistryReply> {
+    const { resource, namespace, name } = msg;
+    const path = objectPath(resource, namespace, name);
+    const key = `${resource}/${RESOURCES[resource].namespaced ? namespace : ''}/${name}`;
+    let base = this.latest.get(key);
+    if (!base || (msg.uid !== undefined && base.metadata.uid !== msg.uid)) {
+      const read = await this.read(resource, path);
+      if (!read.ok) return read;
+      base = JSON.parse(read.body as string) as ApiObject;
+    }
+    if (msg.uid !== undefined && base.metadata.uid !== msg.uid) return { ok: false, error: { code: 404, reason: 'NotFound', message: `${resource} "${name}" not found`, kind: resource, name } };
+    const object = { ...base, metadata: { ...base.metadata, resourceVersion: msg.resourceVersion ?? 0 }, status: msg.status } as ApiObject;
+    return this.write('PUT', resource, `${path}/status`, object);
+  }
+
+  /** Sends `object` as v1 JSON; answers the written object in the internal encoding, and keeps it when its status is written here. */
+  private async write(method: 'POST' | 'PUT', resource: Resource, path: string, object: ApiObject): Promise<RegistryReply> {
+    const wire = toV1(object) as { metadata: Record<string, unknown> };
+    // A resourceVersion of 0 is none: an unconditional write.
+    if (!object.metadata.resourceVersion) delete wire.metadata.resourceVersion;
+    for (const field of ['uid', 'creationTimestamp'] as const) if (!object.metadata[field]) delete wire.metadata[field];
+    return this.internal(resource, await this.api.request(method, path, wire));
+  }
+
+  /** An API answer as the registry's internal reply. */
+  private internal(resource: Resource, result: ApiResult): RegistryReply {
+    if (!result.ok) return { ok: false, error: result.error };
+    const object = this.decode(resource, result.body as Record<string, unknown>);
+    if (!object) return { ok: false, error: undecodable(resource) };
+    if (STATUS_WRITTEN.has(resource)) {
+      const key = keyOf(resource, object);
+      const known = this.latest.get(key);
+      if (!known || known.metadata.resourceVersion <= object.metadata.resourceVersion) this.latest.set(key, object);
+    }
+    return { ok: true, code: result.code, body: JSON.stringify(object) };
+  }
+
+  /** A v1 object in the internal model, or undefined (with a word on stderr) when it cannot be read. */
+  private decode(resource: Resource, wire: Record<string, unknown>): ApiObject | undefined {
+    try {
+      return decodeV1(resource, wire, { namespace: (wire.metadata as { namespace?: string } | undefined)?.namespace ?? '' }).object;
+    } catch (err) {
+      process.stderr.write(`helmsman: ${undecodable(resource).message}: ${(err as Error).message}\n`);
+      return undefined;
+    }
+  }
+}
+
+function undecodable(resource: Resource): StatusInfo {
+  return { code: 500, reason: 'InternalError', message: `the control plane sent ${resource} this minion cannot read` };
+}
+
+function keyOf(resource: Resource, object: ApiObject): string {
+  return `${resource}/${object.metadata.namespace}/${object.metadata.name}`;
+}
+
+/** A collection's v1 path: in one namespace, or across all (and cluster-scoped ones). */
+function collectionPath(resource: Resource, namespace: string | undefined): string {
+  const base = apiPathOf(RESOURCES[resource]);
+  return RESOURCES[resource].namespaced && namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource}` : `${base}/${resource}`;
+}
+
+function objectPath(resource: Resource, namespace: string, name: string): string {
+  return `${collectionPath(resource, RESOURCES[resource].namespaced ? namespace : undefined)}/${encodeURIComponent(name)}`;
+}
+
+/** Field selectors in v1's names (a pod's `spec.host` is `spec.nodeName` there). */
+function v1Fields(fields: NonNullable<Filter['fields']>): NonNullable<Filter['fields']> {
+  return { ...fields, requirements: fields.requirements.map((r) => (r.field === 'spec.host' ? { ...r, field: 'spec.nodeName' } : r)) };
+}

@@ -1,0 +1,178 @@
+/**
+ * MinionAgent: `helmsman minion` — the kubelet and service proxy of one host, joined to a control
+ * plane over its HTTP API. It registers the host's Node, waits for the node IPAM controller to
+ * give it a pod range, and then runs the very actors an embedded minion runs (minion, pods,
+ * service proxy) on an actor system of its own, with a RemoteRegistry in place of the registry.
+ * Its kubelet endpoint serves container logs to the control plane (kubelet-server.ts).
+ *
+ * Stopping the agent leaves its containers running, as stopping a kubelet does: the agent started
+ * again adopts them.
+ */
+import { availableParallelism, totalmem } from 'node:os';
+import { isIPv4 } from 'node:net';
+import { ActorSystem, type ActorRef } from '../kernel/index.js';
+import { CLUSTER_MODULES, resolveProxyMode } from '../cluster/cluster.js';
+import { Minion, type MinionMsg, type MinionProps } from '../../actors/minion.js';
+import { RemoteRegistry } from '../../actors/remote-registry.js';
+import { DEFAULT_BACKOFF } from '../cluster/backoff.js';
+import { DEFAULT_PROBE } from '../cluster/probe.js';
+import { dns1123SubdomainError } from '../api/names.js';
+import { parseCidr } from '../api/cidr.js';
+import { join, resolve } from 'node:path';
+import type { ProxyMode } from '../proxy/table.js';
+import type { RuntimeConfig } from '../runtimes/index.js';
+import type { ClientCredentials } from '../cli/credentials.js';
+import { ApiClient } from './api-client.js';
+import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
+
+/** The modules an agent's shards import: the cluster's actor kinds and the remote registry. */
+export const AGENT_MODULES = [...CLUSTER_MODULES, new URL('../../actors/remote-registry.js', import.meta.url)];
+
+/** The kubelet's port unless told otherwise. */
+export const DEFAULT_KUBELET_PORT = 10250;
+
+/** Options of `MinionAgent.start`. */
+export interface AgentOptions {
+  /** The control plane's URL. */
+  server: string;
+  /** As whom (a node's token: user `system:node:NAME` in group `system:nodes`) and the CA to trust. */
+  credentials: ClientCredentials;
+  /** The node's name (a DNS-1123 subdomain). */
+  name: string;
+  /** The host's address: where its services are served and its kubelet endpoint listens. */
+  address: string;
+  runtime: RuntimeConfig;
+  /** How the host serves services (default auto: iptables where it can be used, else userspace; none with the fake runtime). */
+  proxyMode?: 'auto' | 'userspace' | 'iptables';
+  /** The kubelet endpoint's port (default 10250; 0: any free one). */
+  kubeletPort?: number;
+  /** Capacity (default: the machine's cores and memory). */
+  capacity?: { cpu?: number; memory?: number };
+  labels?: Record<string, string>;
+  /** How often the Lease is renewed (default 10,000 ms). */
+  heartbeatMs?: number;
+  /** A pod range of the node's own instead of one from the control plane (the kubelet's `--pod-cidr`). */
+  podCIDR?: string;
+  /** Actor shards (default 1). */
+  shards?: number;
+  /** Where the agent keeps its state: the kubelet endpoint's certificate (default ./data/kubelet-NAME). */
+  dataDir?: string;
+  /** The CA whose `system:masters` clients may read container logs (PEM; default the CA trusted for the control plane, if any). */
+  clientCA?: string;
+  onProgress?: (message: string) => void;
+}
+
+/** A running agent. */
+export class MinionAgent {
+  private constructor(
+    readonly name: string,
+    readonly system: ActorSystem,
+    readonly registry: ActorRef,
+    readonly minion: ActorRef<MinionMsg>,
+    private readonly kubelet: KubeletServer,
+    /** The pod range the node runs its pods in. */
+    readonly podCIDR: string,
+  ) {}
+
+  /** The kubelet endpoint's port. */
+  get kubeletPort(): number {
+    return this.kubelet.port;
+  }
+
+  /** Registers the node, waits for its pod range and starts its actors. */
+  static async start(options: AgentOptions): Promise<MinionAgent> {
+    const progress = options.onProgress ?? (() => {});
+    const nameError = dns1123SubdomainError(options.name);
+    if (nameError) throw new TypeError(`--name "${options.name}": ${nameError}`);
+    if (!isIPv4(options.address)) throw new TypeError(`--address "${options.address}" must be an IPv4 address`);
+    if (options.podCIDR !== undefined && !parseCidr(options.podCIDR)) throw new TypeError(`--pod-cidr "${options.podCIDR}" must be an IPv4 CIDR such as 10.244.1.0/24`);
+    const capacity = options.capacity ?? { cpu: availableParallelism() * 1000, memory: totalmem() };
+    const api = new ApiClient({ server: options.server, credentials: options.credentials });
+    let podCIDR: string;
+    try {
+      podCIDR = await register(api, options, capacity, progress);
+    } finally {
+      await api.close();
+    }
+    const proxyMode: ProxyMode = options.runtime.kind === 'fake' ? 'none' : await resolveProxyMode(options.proxyMode ?? 'auto');
+    const system = await ActorSystem.start({ shards: options.shards ?? 1, modules: AGENT_MODULES });
+    try {
+      const registry = system.spawn(RemoteRegistry, `remote-registry-${options.name}`, { server: options.server, credentials: options.credentials }, { slot: 0 });
+      const dataDir = resolve(options.dataDir ?? join('data', `kubelet-${options.name}`));
+      const { ensureKubeletServing } = await import('../auth/pki.js');
+      const tls = await ensureKubeletServing(join(dataDir, 'pki'), [options.address]);
+      const kubelet = await startKubeletServer({ system, address: options.address, port: options.kubeletPort ?? DEFAULT_KUBELET_PORT, tls, clientCA: options.clientCA ?? options.credentials.ca });
+      const props: MinionProps = {
+        registry,
+        name: options.name,
+        hostIP: options.address,
+        podCIDR,
+        labels: options.labels ?? {},
+        capacity,
+        runtime: options.runtime,
+        proxyMode,
+        kubeletEvents: options.runtime.kind !== 'fake',
+        backoff: DEFAULT_BACKOFF,
+        probe: DEFAULT_PROBE,
+        heartbeatMs: options.heartbeatMs ?? 10_000,
+        kubeletPort: kubelet.port,
+        keepContainers: true,
+      };
+      const minion = system.spawn(Minion, options.name, props, { slot: 0 });
+      kubelet.serve(minion);
+      progress(`minion ${options.name} joined ${options.server}: pods in ${podCIDR}, kubelet endpoint on ${options.address}:${kubelet.port}, ${options.runtime.kind} runtime${proxyMode === 'none' ? '' : `, ${proxyMode} service proxy`}`);
+      return new MinionAgent(options.name, system, registry, minion, kubelet, podCIDR);
+    } catch (err) {
+      await system.stop();
+      throw err;
+    }
+  }
+
+  /** Stops the agent; its containers keep running. */
+  async stop(): Promise<void> {
+    await this.kubelet.close();
+    await this.system.stop();
+  }
+}
+
+/** Creates the node (or finds it) and waits until it has a pod range; returns the range. */
+async function register(api: ApiClient, options: AgentOptions, capacity: { cpu?: number; memory?: number }, progress: (message: string) => void): Promise<string> {
+  const node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: options.name, labels: options.labels ?? {} },
+    spec: options.podCIDR ? { podCIDR: options.podCIDR } : {},
+    status: {
+      addresses: [{ type: 'InternalIP', address: options.address }],
+      capacity: { ...(capacity.cpu !== undefined ? { cpu: `${capacity.cpu}m` } : {}), ...(capacity.memory !== undefined ? { memory: String(capacity.memory) } : {}) },
+    },
+  };
+  let waiting = false;
+  for (let attempt = 0; ; attempt++) {
+    const created = await api.request('POST', '/api/v1/nodes', node);
+    if (!created.ok && created.error.code !== 409) {
+      if (created.error.code === 401 || created.error.code === 403 || created.error.code === 422 || created.error.code === 400) {
+        throw new Error(`the control plane refused node ${options.name}: ${created.error.message}`);
+      }
+      if (attempt === 0) progress(`waiting for the control plane: ${created.error.message}`);
+      await sleep(Math.min(5000, 250 * 2 ** attempt));
+      continue;
+    }
+    break;
+  }
+  for (;;) {
+    const got = await api.request<{ spec?: { podCIDR?: string } }>('GET', `/api/v1/nodes/${encodeURIComponent(options.name)}`);
+    const podCIDR = got.ok ? got.body.spec?.podCIDR : undefined;
+    if (podCIDR) {
+      if (options.podCIDR && podCIDR !== options.podCIDR) throw new Error(`node ${options.name} already has the pod range ${podCIDR}, not --pod-cidr ${options.podCIDR}`);
+      return podCIDR;
+    }
+    if (!waiting) progress(`node ${options.name} registered; waiting for a pod range from the control plane's node IPAM`);
+    waiting = true;
+    await sleep(250);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
