@@ -9,7 +9,7 @@
  */
 import type { ActorRef, TerminationReason } from '../src/kernel/index.js';
 import { emptyMeta, microTime, NODE_LEASE_NAMESPACE, type EnvVar, type Lease, type Node, type Pod } from '../src/api/model.js';
-import { formatCidr, numberToIp, parseCidr, sizeOf } from '../src/api/cidr.js';
+import { formatCidr, ipToNumber, numberToIp, parseCidr, sizeOf } from '../src/api/cidr.js';
 import type { RegistryReply } from '../src/registry/protocol.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { BackoffConfig } from '../src/cluster/backoff.js';
@@ -136,6 +136,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     });
     this.inform<Pod>('pods', 'pods', { fields: { requirements: [{ field: 'spec.host', operator: '=', value: this.props.name }] } }, {
       onChange: (key, pod) => (pod ? this.podChanged(key, pod) : this.podDeleted(key)),
+      onSynced: () => this.removeOrphans(),
     }, { statusChanges: false, keep: false });
   }
 
@@ -190,7 +191,8 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     }
     // A new pod under an old name: the old one's actor goes first.
     if (running) this.podDeleted(key);
-    const ip = this.allocateIP();
+    // A pod that already has an address of this range keeps it (this minion restarted: its containers were adopted).
+    const ip = this.allocateIP(pod.status.podIP ? ipToNumber(pod.status.podIP) - this.podBase : undefined);
     if (ip === undefined) return; // a full minion: the pod waits (its status stays unreported)
     const props: PodProps = {
       registry: this.props.registry,
@@ -238,6 +240,25 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
         return runtime.remove(c.id, 30_000);
       })))
       .finally(() => this.draining.delete(uid));
+  }
+
+  /**
+   * A minion that owns its runtime (`keepContainers`), started again, removes the containers of
+   * pods that are no longer its own — deleted or moved while it was down — once it knows its pods.
+   */
+  private removeOrphans(): void {
+    if (!this.props.keepContainers) return;
+    const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
+    void runtime.podUids?.().then((uids) => {
+      for (const uid of uids) {
+        if (this.uids.has(uid) || this.draining.has(uid)) continue;
+        this.draining.add(uid);
+        void runtime
+          .list(uid)
+          .then((containers) => Promise.all(containers.map((c) => runtime.remove(c.id, 30_000))))
+          .finally(() => this.draining.delete(uid));
+      }
+    });
   }
 
   override async postStop(): Promise<void> {
@@ -301,9 +322,13 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     return status;
   }
 
-  private allocateIP(): number | undefined {
+  private allocateIP(preferred?: number): number | undefined {
     const size = this.podAddresses;
     if (this.usedIPs.size >= size) return undefined;
+    if (preferred !== undefined && Number.isInteger(preferred) && preferred >= 0 && preferred < size && !this.usedIPs.has(preferred)) {
+      this.usedIPs.add(preferred);
+      return preferred;
+    }
     while (this.usedIPs.has(this.nextIP)) this.nextIP = (this.nextIP + 1) % size;
     const ip = this.nextIP;
     this.usedIPs.add(ip);

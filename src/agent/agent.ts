@@ -94,11 +94,13 @@ export class MinionAgent {
     } finally {
       await api.close();
     }
+    const dataDir = resolve(options.dataDir ?? join('data', `kubelet-${options.name}`));
+    // The process runtime keeps its containers' records and output there, to adopt them when the agent starts again.
+    const runtime: RuntimeConfig = options.runtime.kind === 'process' ? { kind: 'process', options: { ...options.runtime.options, stateDir: join(dataDir, 'containers') } } : options.runtime;
     const proxyMode: ProxyMode = options.runtime.kind === 'fake' ? 'none' : await resolveProxyMode(options.proxyMode ?? 'auto');
     const system = await ActorSystem.start({ shards: options.shards ?? 1, modules: AGENT_MODULES });
     try {
       const registry = system.spawn(RemoteRegistry, `remote-registry-${options.name}`, { server: options.server, credentials: options.credentials }, { slot: 0 });
-      const dataDir = resolve(options.dataDir ?? join('data', `kubelet-${options.name}`));
       const { ensureKubeletServing } = await import('../auth/pki.js');
       const tls = await ensureKubeletServing(join(dataDir, 'pki'), [options.address]);
       const kubelet = await startKubeletServer({ system, address: options.address, port: options.kubeletPort ?? DEFAULT_KUBELET_PORT, tls, clientCA: options.clientCA ?? options.credentials.ca });
@@ -109,7 +111,7 @@ export class MinionAgent {
         podCIDR,
         labels: options.labels ?? {},
         capacity,
-        runtime: options.runtime,
+        runtime,
         proxyMode,
         kubeletEvents: options.runtime.kind !== 'fake',
         backoff: DEFAULT_BACKOFF,
@@ -120,7 +122,7 @@ export class MinionAgent {
       };
       const minion = system.spawn(Minion, options.name, props, { slot: 0 });
       kubelet.serve(minion);
-      progress(`minion ${options.name} joined ${options.server}: pods in ${podCIDR}, kubelet endpoint on ${options.address}:${kubelet.port}, ${options.runtime.kind} runtime${proxyMode === 'none' ? '' : `, ${proxyMode} service proxy`}`);
+      progress(`minion ${options.name} joined ${options.server}: pods in ${podCIDR}, kubelet endpoint on ${options.address}:${kubelet.port}, ${runtime.kind} runtime${proxyMode === 'none' ? '' : `, ${proxyMode} service proxy`}`);
       return new MinionAgent(options.name, system, registry, minion, kubelet, podCIDR);
     } catch (err) {
       await system.stop();

@@ -53,6 +53,8 @@ const USAGE = `usage: helmsman <command> [options]
             --cluster-cidr C  the pods' addresses; each remote minion gets a block
                             of it (default 10.244.0.0/16)
             --node-cidr-mask-size N  the prefix length of each block (default 24)
+            --node-monitor-grace-period D  a minion not heard from for this long is
+                            NotReady and its pods are moved (default 40s)
   minion  join this host to a control plane as a minion (kubelet and service proxy)
             --server URL    the control plane (default: the kubeconfig's)
             --kubeconfig F  the server, the node's credentials and the CA
@@ -70,6 +72,8 @@ const USAGE = `usage: helmsman <command> [options]
                             (default: the --certificate-authority)
             --pod-cidr C    the node's own pod range (default: one from the
                             control plane's --cluster-cidr)
+            --node-lease-duration-seconds N  the heartbeat lease's duration; it is
+                            renewed every quarter of it (default 40)
             --data DIR      the agent's state (default ./data/kubelet-NAME)
   bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
           docker, all); \`helmsman bench --help\` lists the options
@@ -130,6 +134,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     clusterCIDR: values['cluster-cidr'] as string | undefined,
     nodeCidrMaskSize: values['node-cidr-mask-size'] === undefined ? undefined : int(values['node-cidr-mask-size'] as string, 'node-cidr-mask-size', 24, 1),
     kubeletClient: security.kubeletClient,
+    ...gracePeriodOf(values['node-monitor-grace-period'] as string | undefined),
     onProgress: (message) => out(`[${elapsed()}] ${message}`),
   });
   const where = store === 'lmdb' ? ` in ${(values.data as string) ?? 'data'}` : store === 'etcd' ? ` at ${etcdServers.join(',')}${etcdPrefix ? ` under ${etcdPrefix}` : ''}` : '';
@@ -154,6 +159,14 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** The node controller's timing for `--node-monitor-grace-period`: it looks every 5 s, or four times per grace period if that is shorter. */
+function gracePeriodOf(text: string | undefined): { nodeGracePeriodMs?: number; nodeMonitorPeriodMs?: number } {
+  if (text === undefined) return {};
+  const ms = durationMs(text, 'node-monitor-grace-period');
+  if (ms < 1000) throw new UsageError('--node-monitor-grace-period must be at least 1s');
+  return { nodeGracePeriodMs: ms, nodeMonitorPeriodMs: Math.min(5000, Math.round(ms / 4)) };
 }
 
 /** `helmsman minion`: this host joins a control plane; runs until SIGINT or SIGTERM (its containers keep running). */
@@ -200,6 +213,7 @@ async function minion(values: Record<string, string | boolean | undefined>, out:
       proxyMode: proxyMode as 'auto' | 'userspace' | 'iptables',
       kubeletPort,
       podCIDR: file('pod-cidr'),
+      heartbeatMs: (int(values['node-lease-duration-seconds'] as string | undefined, 'node-lease-duration-seconds', 40) * 1000) / 4,
       dataDir: file('data'),
       clientCA: file('client-ca-file') ? read('client-ca-file') : undefined,
       onProgress: out,
@@ -293,6 +307,8 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'kubelet-port': { type: 'string' },
       'pod-cidr': { type: 'string' },
+      'node-monitor-grace-period': { type: 'string' },
+      'node-lease-duration-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -70,6 +70,8 @@ export interface ContainerRuntime {
   start(spec: ContainerSpec): Promise<RuntimeContainer>;
   /** The containers (running or exited, not yet removed) of one pod, for adoption after a restart. */
   list(podUid: string): Promise<RuntimeContainer[]>;
+  /** The pods this runtime has containers of (running or not), for a minion that owns its runtime to remove what it no longer runs. Optional. */
+  podUids?(): Promise<string[]>;
   /** How many containers this runtime runs now, of every pod (a leak check: compare with the pods Running). */
   countRunning(): Promise<number>;
   /** Stops a container (SIGTERM, then SIGKILL after `graceMs`) and removes it; a no-op when it is gone. */
