@@ -88,28 +88,28 @@ test.serial('@kubernetes/client-node CoordinationV1Api creates, reads and renews
   const acquired = new k8s.V1MicroTime('2024-05-01T10:00:00.123Z');
   const created = await coordination.createNamespacedLease({
     namespace: 'kube-node-lease',
-    body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'minion-1' }, spec: { holderIdentity: 'minion-1', leaseDurationSeconds: 40, acquireTime: acquired, renewTime: acquired } },
+    body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lease-test' }, spec: { holderIdentity: 'lease-test', leaseDurationSeconds: 40, acquireTime: acquired, renewTime: acquired } },
   });
-  t.like(created, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'minion-1', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'minion-1', leaseDurationSeconds: 40 } });
-  const read = await coordination.readNamespacedLease({ name: 'minion-1', namespace: 'kube-node-lease' });
+  t.like(created, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lease-test', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'lease-test', leaseDurationSeconds: 40 } });
+  const read = await coordination.readNamespacedLease({ name: 'lease-test', namespace: 'kube-node-lease' });
   // The client hands MicroTimes back as the strings the server sent.
   t.is(String(read.spec?.renewTime), '2024-05-01T10:00:00.123000Z');
   t.is(read.metadata?.resourceVersion, created.metadata?.resourceVersion);
 
   // A plain Date (milliseconds) is understood too.
   const renewed = await coordination.replaceNamespacedLease({
-    name: 'minion-1',
+    name: 'lease-test',
     namespace: 'kube-node-lease',
     body: { ...read, spec: { ...read.spec, renewTime: new Date('2024-05-01T10:00:10.456Z') } },
   });
   t.is(String(renewed.spec?.renewTime), '2024-05-01T10:00:10.456000Z');
   t.not(renewed.metadata?.resourceVersion, read.metadata?.resourceVersion);
 
-  const err = await t.throwsAsync(coordination.replaceNamespacedLease({ name: 'minion-1', namespace: 'kube-node-lease', body: { ...read, spec: { ...read.spec, holderIdentity: 'usurper' } } }));
+  const err = await t.throwsAsync(coordination.replaceNamespacedLease({ name: 'lease-test', namespace: 'kube-node-lease', body: { ...read, spec: { ...read.spec, holderIdentity: 'usurper' } } }));
   const e = err as unknown as { code: number; body: string };
   t.is(e.code, 409);
-  t.like(JSON.parse(e.body), { kind: 'Status', reason: 'Conflict', details: { name: 'minion-1', group: 'coordination.k8s.io', kind: 'leases' } });
-  t.is((await coordination.readNamespacedLease({ name: 'minion-1', namespace: 'kube-node-lease' })).spec?.holderIdentity, 'minion-1');
+  t.like(JSON.parse(e.body), { kind: 'Status', reason: 'Conflict', details: { name: 'lease-test', group: 'coordination.k8s.io', kind: 'leases' } });
+  t.is((await coordination.readNamespacedLease({ name: 'lease-test', namespace: 'kube-node-lease' })).spec?.holderIdentity, 'lease-test');
   const listed = await coordination.listLeaseForAllNamespaces();
-  t.true(listed.items.some((l) => l.metadata?.name === 'minion-1' && l.metadata.namespace === 'kube-node-lease'));
+  t.true(listed.items.some((l) => l.metadata?.name === 'lease-test' && l.metadata.namespace === 'kube-node-lease'));
 });
