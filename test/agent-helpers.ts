@@ -13,9 +13,10 @@ export interface AgentProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `helmsman minion ...args` and resolves once it says it joined. */
-export async function startAgent(args: string[]): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [HELMSMAN, 'minion', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `helmsman minion ...args` (through `via`, such as `ip netns exec NS`, when given) and resolves once it says it joined. */
+export async function startAgent(args: string[], options: { via?: string[] } = {}): Promise<AgentProcess> {
+  const command = [...(options.via ?? []), process.execPath, HELMSMAN, 'minion', ...args];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

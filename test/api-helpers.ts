@@ -98,15 +98,17 @@ export interface UpProcess {
 
 /**
  * Runs `helmsman up --port 0 ...args` (in a data folder of its own unless `--data` is given,
- * removed when it stops) and resolves once it says the cluster is up.
+ * removed when it stops; through `via` when given) and resolves once it says the cluster is up.
  */
-export async function startUp(args: string[]): Promise<UpProcess> {
+export async function startUp(args: string[], options: { via?: string[] } = {}): Promise<UpProcess> {
   const { spawn } = await import('node:child_process');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const ownData = args.includes('--data') ? undefined : mkdtempSync(join(tmpdir(), 'helmsman-up-'));
-  const child = spawn(process.execPath, [HELMSMAN, 'up', '--port', '0', ...(ownData ? ['--data', ownData] : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // `via`: a command that runs it (`ip netns exec NS`).
+  const command = [...(options.via ?? []), process.execPath, HELMSMAN, 'up', '--port', '0', ...(ownData ? ['--data', ownData] : []), ...args];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let kubeconfig = '';
   child.stdout.on('data', (d) => (out += d));

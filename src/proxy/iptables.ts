@@ -2,7 +2,10 @@
  * The kernel proxy (kube-proxy's iptables mode, its default since Kubernetes 1.2): each minion's
  * proxy owns one chain of NAT rules that rewrites new connections to `minion address:service port`
  * into connections to an endpoint, round-robin (`statistic --mode nth`), so no byte passes through
- * helmsman. Needs root and `iptables`; where that is missing, `auto` picks the user-space relay.
+ * helmsman. Connections from this host (OUTPUT) and from other hosts (PREROUTING) are rewritten;
+ * those from other hosts that go on to a pod elsewhere are masqueraded (a second chain, in
+ * POSTROUTING), so the answer comes back the way the question went, as kube-proxy's masquerade
+ * mark does. Needs root and `iptables`; where that is missing, `auto` picks the user-space relay.
  *
  * Rules are written with `iptables-restore --noflush` (the whole chain at once, atomically) from
  * numbers and addresses only; no shell is involved. A chain is named after the process that owns it
@@ -44,7 +47,9 @@ export function iptablesUsable(): Promise<boolean> {
   return usable;
 }
 
-const CHAIN = /^HM(\d+)-[0-9a-f]{8}$/;
+const CHAIN = /^HMM?(\d+)-[0-9a-f]{8}$/;
+/** The built-in chains helmsman's chains are jumped to from. */
+const HOOKS = new Set(['OUTPUT', 'PREROUTING', 'POSTROUTING']);
 
 /** Removes the chains (and their jumps) of helmsman processes that are no longer running (done once by `iptablesUsable`). */
 export async function removeStaleChains(): Promise<void> {
@@ -65,7 +70,7 @@ export async function removeStaleChains(): Promise<void> {
   if (stale.size === 0) return;
   for (const line of stdout.split('\n')) {
     const words = line.split(' ');
-    if (words[0] === '-A' && words[1] === 'OUTPUT' && stale.has(words.at(-1)!)) await iptables('-t', 'nat', '-D', ...words.slice(1)).catch(() => {});
+    if (words[0] === '-A' && HOOKS.has(words[1]!) && stale.has(words.at(-1)!)) await iptables('-t', 'nat', '-D', ...words.slice(1)).catch(() => {});
   }
   for (const chain of stale) {
     await iptables('-t', 'nat', '-F', chain).catch(() => {});
@@ -94,7 +99,10 @@ export function natRules(chain: string, address: string, table: ServiceTable): s
 export class IptablesProxy implements ProxyBackend {
   /** The chain this proxy owns. */
   readonly chain: string;
-  private readonly jump: string[];
+  /** Its masquerade chain. */
+  readonly masqueradeChain: string;
+  /** The rules that send connections to its chains: from this host, from others, and on their way out. */
+  private readonly jumps: string[][];
   private pending: ServiceTable | undefined;
   private running: Promise<void> | undefined;
   private jumped = false;
@@ -111,8 +119,14 @@ export class IptablesProxy implements ProxyBackend {
     private readonly onError: (message: string) => void,
   ) {
     if (!isIPv4(address)) throw new TypeError(`iptables proxy: "${address}" is not an IPv4 address`);
-    this.chain = `HM${process.pid}-${hashName(`${owner}@${address}`).toString(16).padStart(8, '0')}`;
-    this.jump = ['OUTPUT', '-d', `${address}/32`, '-p', 'tcp', '-j', this.chain];
+    const hash = hashName(`${owner}@${address}`).toString(16).padStart(8, '0');
+    this.chain = `HM${process.pid}-${hash}`;
+    this.masqueradeChain = `HMM${process.pid}-${hash}`;
+    this.jumps = [
+      ['OUTPUT', '-d', `${address}/32`, '-p', 'tcp', '-j', this.chain],
+      ['PREROUTING', '-d', `${address}/32`, '-p', 'tcp', '-j', this.chain],
+      ['POSTROUTING', '-j', this.masqueradeChain],
+    ];
   }
 
   sync(table: ServiceTable): void {
@@ -125,9 +139,11 @@ export class IptablesProxy implements ProxyBackend {
     this.closed = true;
     this.pending = undefined;
     await this.running;
-    while (await iptables('-t', 'nat', '-D', ...this.jump).then(() => true, () => false));
-    await iptables('-t', 'nat', '-F', this.chain).catch(() => {});
-    await iptables('-t', 'nat', '-X', this.chain).catch(() => {});
+    for (const jump of this.jumps) while (await iptables('-t', 'nat', '-D', ...jump).then(() => true, () => false));
+    for (const chain of [this.chain, this.masqueradeChain]) {
+      await iptables('-t', 'nat', '-F', chain).catch(() => {});
+      await iptables('-t', 'nat', '-X', chain).catch(() => {});
+    }
   }
 
   /** Writes the latest table until no newer one is waiting (one iptables-restore at a time). */
@@ -136,9 +152,16 @@ export class IptablesProxy implements ProxyBackend {
       const table = this.pending;
       this.pending = undefined;
       try {
-        if (!this.jumped) this.jumped = await iptables('-t', 'nat', '-C', ...this.jump).then(() => true, () => false);
-        const lines = ['*nat', `:${this.chain} - [0:0]`, ...natRules(this.chain, this.address, table)];
-        if (!this.jumped) lines.push(['-I', ...this.jump].join(' '));
+        if (!this.jumped) this.jumped = (await Promise.all(this.jumps.map((jump) => iptables('-t', 'nat', '-C', ...jump).then(() => true, () => false)))).every(Boolean);
+        const lines = [
+          '*nat',
+          `:${this.chain} - [0:0]`,
+          `:${this.masqueradeChain} - [0:0]`,
+          ...natRules(this.chain, this.address, table),
+          // What came from elsewhere for this address and was sent on to another host leaves as from this one.
+          `-A ${this.masqueradeChain} -m conntrack --ctstate DNAT --ctorigdst ${this.address}/32 ! -o lo -j MASQUERADE`,
+        ];
+        if (!this.jumped) for (const jump of this.jumps) lines.push(['-I', ...jump].join(' '));
         await restore([...lines, 'COMMIT', ''].join('\n'));
         this.jumped = true;
       } catch (err) {
