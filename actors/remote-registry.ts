@@ -7,8 +7,12 @@
  * events, and statuses through the `status` subresource of pods and nodes — put over the newest
  * object this actor has seen, so a status write needs no read first.
  *
- * While the control plane cannot be reached, watchers keep what they have (the minion keeps its
- * pods running) and writes fail with 503 ServiceUnavailable; the watches resume when it returns.
+ * Writes that meet a busy or unreachable control plane (429 TooManyRequests, 503, 504) are tried
+ * again with backoff (after `Retry-After` when given), as client-go does; statuses as the kubelet's
+ * status manager writes them: only the newest of each object, again until it is written. While the
+ * control plane cannot be reached, watchers keep what they have (the minion keeps its pods
+ * running); the watches resume when it returns. Each minion's client holds a few connections
+ * (`CONNECTIONS`): its watches and a handful of requests at once, as a kubelet's QPS limit keeps it.
  */
 import { Actor } from '../src/kernel/index.js';
 import type { ApiObject } from '../src/api/model.js';
@@ -38,6 +42,36 @@ interface RemoteWatch {
 /** The resources whose status this actor writes, whose newest objects it keeps. */
 const STATUS_WRITTEN = new Set<Resource>(['pods', 'nodes']);
 
+/** Connections of one minion's client: its three watches (pods, services, endpoints) and seven requests at once. */
+const CONNECTIONS = 10;
+
+/** Tries of a write other than a status (an event, a lease: the next one follows anyway). */
+const WRITE_ATTEMPTS = 5;
+
+/** The longest pause between tries. */
+const MAX_BACKOFF_MS = 10_000;
+
+type SetStatus = Extract<RegistryRequest, { op: 'setStatus' }>;
+
+/** The newest status waiting to be written for one object, and who waits for an answer. */
+interface StatusWrite {
+  msg: SetStatus;
+  replies: ((reply: RegistryReply) => void)[];
+  /** A newer status came while one was being written. */
+  newer: boolean;
+}
+
+/** Whether a failure is the control plane's state of the moment (busy, unreachable, slow), worth trying again. */
+function transient(error: StatusInfo): boolean {
+  return error.code === 429 || error.code === 503 || error.code === 504;
+}
+
+/** The pause before try `failures + 1`: the server's Retry-After, else doubling from 250 ms, with jitter. */
+function backoffMs(failures: number, error: StatusInfo): number {
+  const base = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures);
+  return base * (0.75 + Math.random() / 2);
+}
+
 /** The remote registry actor. */
 export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> {
   static override readonly kind = 'helmsman.remote-registry';
@@ -46,12 +80,16 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
   private readonly watches = new Map<string, RemoteWatch>();
   /** The newest object seen of each key (`resource/namespace/name`) whose status is written here. */
   private readonly latest = new Map<string, ApiObject>();
+  /** Status writes waiting or under way, by key. */
+  private readonly statusWrites = new Map<string, StatusWrite>();
+  private stopped = false;
 
   override preStart(): void {
-    this.api = new ApiClient({ server: this.props.server, credentials: this.props.credentials });
+    this.api = new ApiClient({ server: this.props.server, credentials: this.props.credentials }, CONNECTIONS);
   }
 
   override async postStop(): Promise<void> {
+    this.stopped = true;
     for (const w of this.watches.values()) w.reflector.stop();
     this.watches.clear();
     await this.api.close();
@@ -70,16 +108,18 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
         void this.list(msg.resource, msg.filter).then(answer);
         return;
       case 'create':
-        void this.write('POST', msg.resource, collectionPath(msg.resource, msg.object.metadata.namespace), msg.object).then((r) => answer(r, msg.reply ?? true));
+        void this.retrying(() => this.write('POST', msg.resource, collectionPath(msg.resource, msg.object.metadata.namespace), msg.object)).then((r) => answer(r, msg.reply ?? true));
         return;
       case 'update':
-        void this.update(msg.resource, msg.object, msg.orCreate ?? false).then((r) => answer(r, msg.reply ?? true));
+        void this.retrying(() => this.update(msg.resource, msg.object, msg.orCreate ?? false)).then((r) => answer(r, msg.reply ?? true));
         return;
       case 'setStatus':
-        void this.setStatus(msg).then((r) => answer(r, msg.reply ?? true));
-        return;
+        return this.queueStatus(msg, (r) => answer(r, msg.reply ?? true));
       case 'delete':
-        void this.api.request('DELETE', objectPath(msg.resource, msg.namespace, msg.name)).then((r) => answer(r.ok ? { ok: true, code: 200, body: '{}' } : { ok: false, error: r.error }, msg.reply ?? true));
+        void this.retrying(async (): Promise<RegistryReply> => {
+          const r = await this.api.request('DELETE', objectPath(msg.resource, msg.namespace, msg.name));
+          return r.ok ? { ok: true, code: 200, body: '{}' } : { ok: false, error: r.error };
+        }).then((r) => answer(r, msg.reply ?? true));
         return;
       case 'bind':
         answer({ ok: false, error: { code: 405, reason: 'MethodNotAllowed', message: 'a remote minion does not bind pods' } });
@@ -132,6 +172,48 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
     });
     this.watches.set(id, { reflector, sent });
     reflector.start();
+  }
+
+  /** Runs a write, again after a transient failure (up to WRITE_ATTEMPTS tries). */
+  private async retrying(write: () => Promise<RegistryReply>): Promise<RegistryReply> {
+    for (let failures = 0; ; failures++) {
+      const reply = await write();
+      if (reply.ok || !transient(reply.error) || failures + 1 >= WRITE_ATTEMPTS || this.stopped) return reply;
+      await sleep(backoffMs(failures, reply.error));
+    }
+  }
+
+  /** Queues an object's status: only the newest is written, one write at a time per object, again until it is (or a lasting refusal). */
+  private queueStatus(msg: SetStatus, reply: (r: RegistryReply) => void): void {
+    const key = `${msg.resource}/${RESOURCES[msg.resource].namespaced ? msg.namespace : ''}/${msg.name}`;
+    const queued = this.statusWrites.get(key);
+    if (queued) {
+      queued.msg = msg;
+      queued.replies.push(reply);
+      queued.newer = true;
+      return;
+    }
+    const entry: StatusWrite = { msg, replies: [reply], newer: false };
+    this.statusWrites.set(key, entry);
+    void this.drainStatus(key, entry);
+  }
+
+  private async drainStatus(key: string, entry: StatusWrite): Promise<void> {
+    for (let failures = 0; !this.stopped; ) {
+      entry.newer = false;
+      const replies = entry.replies.splice(0);
+      const reply = await this.setStatus(entry.msg);
+      if (!reply.ok && transient(reply.error) && !this.stopped) {
+        // Tried again (at once when a newer status came meanwhile: that one is what counts now).
+        entry.replies.unshift(...replies);
+        if (!entry.newer) await sleep(backoffMs(failures++, reply.error));
+        continue;
+      }
+      for (const r of replies) r(reply);
+      if (!entry.newer) break;
+      failures = 0;
+    }
+    this.statusWrites.delete(key);
   }
 
   private async read(resource: Resource, path: string): Promise<RegistryReply> {
@@ -206,6 +288,10 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
       return undefined;
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function undecodable(resource: Resource): StatusInfo {

@@ -8,6 +8,7 @@ import { benchLoad, LOAD_TARGETS } from './load-bench.js';
 import { benchSoak, SOAK_TARGETS } from './soak.js';
 import { benchProxy, PROXY_TARGETS } from './proxy.js';
 import { benchRecovery, RECOVERY_TARGETS } from './recovery.js';
+import { benchRemote, REMOTE_TARGETS } from './remote.js';
 import type { Distribution, Series } from './results.js';
 import type { Figure, Target } from './stats.js';
 import { dockerAnswers, dockerSocket } from '../src/runtimes/docker.js';
@@ -52,6 +53,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   proxy: { run: benchProxy, targets: PROXY_TARGETS, defaultRuns: 5 },
   load: { run: benchLoad, targets: LOAD_TARGETS, defaultRuns: 1 },
   soak: { run: benchSoak, targets: SOAK_TARGETS, defaultRuns: 1 },
+  remote: { run: benchRemote, targets: REMOTE_TARGETS, defaultRuns: 1 },
   docker: {
     run: benchDocker,
     targets: DOCKER_TARGETS,

@@ -53,8 +53,10 @@ export interface AgentOptions {
   heartbeatMs?: number;
   /** A pod range of the node's own instead of one from the control plane (the kubelet's `--pod-cidr`). */
   podCIDR?: string;
-  /** Actor shards (default 1). */
+  /** Actor shards (default 1; a hollow agent's: one per core). */
   shards?: number;
+  /** Run this many hollow minions (fake runtime) instead of one: see `MinionAgent.start`. */
+  hollow?: number;
   /** Where the agent keeps its state: the kubelet endpoint's certificate (default ./data/kubelet-NAME). */
   dataDir?: string;
   /** The CA whose `system:masters` clients may read container logs (PEM; default the CA trusted for the control plane, if any). */
@@ -62,68 +64,113 @@ export interface AgentOptions {
   onProgress?: (message: string) => void;
 }
 
+/** One minion of an agent: its node's name and pod range, and its actors. */
+export interface AgentMinion {
+  name: string;
+  podCIDR: string;
+  registry: ActorRef;
+  minion: ActorRef<MinionMsg>;
+}
+
+/** Registrations under way at once, for a hollow agent's many minions. */
+const REGISTERING_AT_ONCE = 64;
+
 /** A running agent. */
 export class MinionAgent {
   private constructor(
-    readonly name: string,
     readonly system: ActorSystem,
-    readonly registry: ActorRef,
-    readonly minion: ActorRef<MinionMsg>,
-    private readonly kubelet: KubeletServer,
-    /** The pod range the node runs its pods in. */
-    readonly podCIDR: string,
+    /** Its minion (a hollow agent's many). */
+    readonly minions: AgentMinion[],
+    private readonly kubelet: KubeletServer | undefined,
   ) {}
 
-  /** The kubelet endpoint's port. */
-  get kubeletPort(): number {
-    return this.kubelet.port;
+  /** The node's name (the first minion's, for a hollow agent). */
+  get name(): string {
+    return this.minions[0]!.name;
   }
 
-  /** Registers the node, waits for its pod range and starts its actors. */
+  /** The pod range the node runs its pods in. */
+  get podCIDR(): string {
+    return this.minions[0]!.podCIDR;
+  }
+
+  /** The kubelet endpoint's port (0 for a hollow agent, which has none). */
+  get kubeletPort(): number {
+    return this.kubelet?.port ?? 0;
+  }
+
+  /**
+   * Registers the node, waits for its pod range and starts its actors. With `hollow: N`
+   * (kubemark's hollow nodes), N minions `NAME-0` … `NAME-(N−1)` on the fake runtime, each with its
+   * own registration, watches and Lease — the code of a real agent — and no kubelet endpoint
+   * (simulated containers have no output).
+   */
   static async start(options: AgentOptions): Promise<MinionAgent> {
     const progress = options.onProgress ?? (() => {});
     const nameError = dns1123SubdomainError(options.name);
     if (nameError) throw new TypeError(`--name "${options.name}": ${nameError}`);
     if (!isIPv4(options.address)) throw new TypeError(`--address "${options.address}" must be an IPv4 address`);
     if (options.podCIDR !== undefined && !parseCidr(options.podCIDR)) throw new TypeError(`--pod-cidr "${options.podCIDR}" must be an IPv4 CIDR such as 10.244.1.0/24`);
+    const hollow = options.hollow ?? 0;
+    if (!(Number.isInteger(hollow) && hollow >= 0)) throw new TypeError('--hollow must be a number of minions');
+    if (hollow > 0 && (options.runtime.kind !== 'fake' || options.podCIDR !== undefined)) throw new TypeError('--hollow minions run the fake runtime and get their pod ranges from the control plane');
+    const names = hollow > 0 ? Array.from({ length: hollow }, (_, i) => `${options.name}-${i}`) : [options.name];
     const capacity = options.capacity ?? { cpu: availableParallelism() * 1000, memory: totalmem() };
-    const api = new ApiClient({ server: options.server, credentials: options.credentials });
-    let podCIDR: string;
-    try {
-      podCIDR = await register(api, options, capacity, progress);
-    } finally {
-      await api.close();
-    }
     const dataDir = resolve(options.dataDir ?? join('data', `kubelet-${options.name}`));
     // The process runtime keeps its containers' records and output there, to adopt them when the agent starts again.
     const runtime: RuntimeConfig = options.runtime.kind === 'process' ? { kind: 'process', options: { ...options.runtime.options, stateDir: join(dataDir, 'containers') } } : options.runtime;
     const proxyMode: ProxyMode = options.runtime.kind === 'fake' ? 'none' : await resolveProxyMode(options.proxyMode ?? 'auto');
-    const system = await ActorSystem.start({ shards: options.shards ?? 1, modules: AGENT_MODULES });
+    const api = new ApiClient({ server: options.server, credentials: options.credentials });
+    const podCIDRs = new Map<string, string>();
     try {
-      const registry = system.spawn(RemoteRegistry, `remote-registry-${options.name}`, { server: options.server, credentials: options.credentials }, { slot: 0 });
-      const { ensureKubeletServing } = await import('../auth/pki.js');
-      const tls = await ensureKubeletServing(join(dataDir, 'pki'), [options.address]);
-      const kubelet = await startKubeletServer({ system, address: options.address, port: options.kubeletPort ?? DEFAULT_KUBELET_PORT, tls, clientCA: options.clientCA ?? options.credentials.ca });
-      const props: MinionProps = {
-        registry,
-        name: options.name,
-        hostIP: options.address,
-        podCIDR,
-        labels: options.labels ?? {},
-        capacity,
-        runtime,
-        proxyMode,
-        kubeletEvents: options.runtime.kind !== 'fake',
-        backoff: DEFAULT_BACKOFF,
-        probe: DEFAULT_PROBE,
-        heartbeatMs: options.heartbeatMs ?? 10_000,
-        kubeletPort: kubelet.port,
-        keepContainers: true,
+      let next = 0;
+      const worker = async () => {
+        while (next < names.length) {
+          const name = names[next++]!;
+          podCIDRs.set(name, await register(api, { ...options, name }, capacity, names.length === 1 ? progress : () => {}));
+        }
       };
-      const minion = system.spawn(Minion, options.name, props, { slot: 0 });
-      kubelet.serve(minion);
-      progress(`minion ${options.name} joined ${options.server}: pods in ${podCIDR}, kubelet endpoint on ${options.address}:${kubelet.port}, ${runtime.kind} runtime${proxyMode === 'none' ? '' : `, ${proxyMode} service proxy`}`);
-      return new MinionAgent(options.name, system, registry, minion, kubelet, podCIDR);
+      if (names.length > 1) progress(`registering ${names.length} hollow minions`);
+      await Promise.all(Array.from({ length: Math.min(REGISTERING_AT_ONCE, names.length) }, worker));
+    } finally {
+      await api.close();
+    }
+    const shards = options.shards ?? (hollow > 0 ? availableParallelism() : 1);
+    const system = await ActorSystem.start({ shards, modules: AGENT_MODULES });
+    try {
+      let kubelet: KubeletServer | undefined;
+      if (hollow === 0) {
+        const { ensureKubeletServing } = await import('../auth/pki.js');
+        const tls = await ensureKubeletServing(join(dataDir, 'pki'), [options.address]);
+        kubelet = await startKubeletServer({ system, address: options.address, port: options.kubeletPort ?? DEFAULT_KUBELET_PORT, tls, clientCA: options.clientCA ?? options.credentials.ca });
+      }
+      const minions = names.map((name, i): AgentMinion => {
+        const slot = i % shards;
+        const registry = system.spawn(RemoteRegistry, `remote-registry-${name}`, { server: options.server, credentials: options.credentials }, { slot });
+        const podCIDR = podCIDRs.get(name)!;
+        const props: MinionProps = {
+          registry,
+          name,
+          hostIP: options.address,
+          podCIDR,
+          labels: options.labels ?? {},
+          capacity,
+          runtime,
+          proxyMode,
+          kubeletEvents: options.runtime.kind !== 'fake',
+          backoff: DEFAULT_BACKOFF,
+          probe: DEFAULT_PROBE,
+          heartbeatMs: options.heartbeatMs ?? 10_000,
+          kubeletPort: kubelet?.port,
+          keepContainers: true,
+        };
+        return { name, podCIDR, registry, minion: system.spawn(Minion, name, props, { slot }) };
+      });
+      if (kubelet) kubelet.serve(minions[0]!.minion);
+      const what = hollow > 0 ? `${hollow} hollow minions ${names[0]} … ${names.at(-1)}` : `minion ${options.name}`;
+      const where = kubelet ? `pods in ${minions[0]!.podCIDR}, kubelet endpoint on ${options.address}:${kubelet.port}, ` : '';
+      progress(`${what} joined ${options.server}: ${where}${runtime.kind} runtime${proxyMode === 'none' ? '' : `, ${proxyMode} service proxy`}`);
+      return new MinionAgent(system, minions, kubelet);
     } catch (err) {
       await system.stop();
       throw err;
@@ -132,7 +179,7 @@ export class MinionAgent {
 
   /** Stops the agent; its containers keep running. */
   async stop(): Promise<void> {
-    await this.kubelet.close();
+    await this.kubelet?.close();
     await this.system.stop();
   }
 }
@@ -163,7 +210,7 @@ async function register(api: ApiClient, options: AgentOptions, capacity: { cpu?:
     break;
   }
   for (;;) {
-    const got = await api.request<{ spec?: { podCIDR?: string } }>('GET', `/api/v1/nodes/${encodeURIComponent(options.name)}`);
+    const got = await api.request<{ spec?: { podCIDR?: string }; metadata?: { resourceVersion?: string } }>('GET', `/api/v1/nodes/${encodeURIComponent(options.name)}`);
     const podCIDR = got.ok ? got.body.spec?.podCIDR : undefined;
     if (podCIDR) {
       if (options.podCIDR && podCIDR !== options.podCIDR) throw new Error(`node ${options.name} already has the pod range ${podCIDR}, not --pod-cidr ${options.podCIDR}`);
@@ -171,7 +218,21 @@ async function register(api: ApiClient, options: AgentOptions, capacity: { cpu?:
     }
     if (!waiting) progress(`node ${options.name} registered; waiting for a pod range from the control plane's node IPAM`);
     waiting = true;
-    await sleep(250);
+    if (!got.ok) {
+      await sleep(1000);
+      continue;
+    }
+    // Watched, not polled: a thousand hollow minions waiting cost the control plane nothing.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 30_000);
+    const query = new URLSearchParams({ fieldSelector: `metadata.name=${options.name}`, watch: 'true', resourceVersion: got.body.metadata?.resourceVersion ?? '' });
+    await api
+      .stream(`/api/v1/nodes?${query}`, abort.signal, (line) => {
+        const event = JSON.parse(line) as { object?: { spec?: { podCIDR?: string } } };
+        if (event.object?.spec?.podCIDR) abort.abort();
+      })
+      .catch(() => sleep(1000))
+      .finally(() => clearTimeout(timer));
   }
 }
 

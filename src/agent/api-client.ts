@@ -26,11 +26,11 @@ export class ApiClient {
   private readonly dispatcher: Agent;
   private readonly base: string;
 
-  constructor(readonly endpoint: ApiEndpoint) {
+  /** `connections`: to the server at most (default 64); watches hold one each, requests beyond the rest wait their turn. */
+  constructor(readonly endpoint: ApiEndpoint, connections = 64) {
     this.base = endpoint.server.replace(/\/+$/, '');
     const { ca, insecure } = endpoint.credentials;
-    // Watches hold a connection each; requests share the rest.
-    this.dispatcher = new Agent({ connections: 64, connect: { ca, rejectUnauthorized: !insecure }, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: 0 });
+    this.dispatcher = new Agent({ connections, connect: { ca, rejectUnauthorized: !insecure }, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: 0 });
   }
 
   /** One request; `body` is sent as JSON (a patch as `contentType`). */

@@ -65,8 +65,9 @@ export function createGateway(opts: GatewayOptions): Koa {
   const app = new Koa();
   const registry = new RegistryClient(opts.system, opts.registry, opts.timeoutMs ?? 30_000);
   opts.metrics?.countWatches(() => registry.openWatches);
-  app.use(errorsAsStatus);
+  // Outside the error handler: a request that failed is counted with the code of its Status.
   if (opts.metrics) app.use(opts.metrics.middleware());
+  app.use(errorsAsStatus);
   app.use(inflightLimits(opts.limits));
   if (opts.access) app.use(accessMiddleware(opts.access));
 

@@ -74,6 +74,9 @@ const USAGE = `usage: helmsman <command> [options]
                             control plane's --cluster-cidr)
             --node-lease-duration-seconds N  the heartbeat lease's duration; it is
                             renewed every quarter of it (default 40)
+            --hollow N      N simulated minions NAME-0 … NAME-(N-1) in this one
+                            process (fake runtime, each with its own watches and
+                            Lease: kubemark's hollow nodes)
             --data DIR      the agent's state (default ./data/kubelet-NAME)
   bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
           docker, all); \`helmsman bench --help\` lists the options
@@ -195,13 +198,14 @@ async function minion(values: Record<string, string | boolean | undefined>, out:
     ca: file('certificate-authority') ? read('certificate-authority') : fromKubeconfig.ca,
     insecure: fromKubeconfig.insecure,
   };
-  const runtime = (values.runtime as string | undefined) ?? ((await dockerAnswers()) ? 'docker' : 'process');
+  const hollow = int(values.hollow as string | undefined, 'hollow', 0, 1);
+  const runtime = (values.runtime as string | undefined) ?? (hollow ? 'fake' : (await dockerAnswers()) ? 'docker' : 'process');
   if (!(RUNTIME_KINDS as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of: ${RUNTIME_KINDS.join(', ')}`);
   const proxyMode = (values['proxy-mode'] as string | undefined) ?? 'auto';
   if (!['auto', 'userspace', 'iptables'].includes(proxyMode)) throw new UsageError('--proxy-mode must be auto, userspace or iptables');
   const kubeletPort = int(values['kubelet-port'] as string | undefined, 'kubelet-port', DEFAULT_KUBELET_PORT, 0);
   if (kubeletPort > 65535) throw new UsageError('--kubelet-port must be at most 65535');
-  const name = file('name') ?? hostname().toLowerCase();
+  const name = file('name') ?? (hollow ? 'hollow' : hostname().toLowerCase());
   let agent: MinionAgent;
   try {
     agent = await MinionAgent.start({
@@ -213,6 +217,7 @@ async function minion(values: Record<string, string | boolean | undefined>, out:
       proxyMode: proxyMode as 'auto' | 'userspace' | 'iptables',
       kubeletPort,
       podCIDR: file('pod-cidr'),
+      hollow,
       heartbeatMs: (int(values['node-lease-duration-seconds'] as string | undefined, 'node-lease-duration-seconds', 40) * 1000) / 4,
       dataDir: file('data'),
       clientCA: file('client-ca-file') ? read('client-ca-file') : undefined,
@@ -309,6 +314,7 @@ async function main(argv: string[]): Promise<number> {
       'pod-cidr': { type: 'string' },
       'node-monitor-grace-period': { type: 'string' },
       'node-lease-duration-seconds': { type: 'string' },
+      hollow: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
