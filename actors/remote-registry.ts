@@ -9,7 +9,7 @@
  *
  * Writes that meet a busy or unreachable control plane (429 TooManyRequests, 503, 504) are tried
  * again with backoff (after `Retry-After` when given), as client-go does; statuses as the kubelet's
- * status manager writes them: only the newest of each object, again until it is written. While the
+ * status manager writes them: one at a time, only the newest of each object, again until it is written. While the
  * control plane cannot be reached, watchers keep what they have (the minion keeps its pods
  * running); the watches resume when it returns. Each minion's client holds a few connections
  * (`CONNECTIONS`): its watches and a handful of requests at once, as a kubelet's QPS limit keeps it.
@@ -57,8 +57,6 @@ type SetStatus = Extract<RegistryRequest, { op: 'setStatus' }>;
 interface StatusWrite {
   msg: SetStatus;
   replies: ((reply: RegistryReply) => void)[];
-  /** A newer status came while one was being written. */
-  newer: boolean;
 }
 
 /** Whether a failure is the control plane's state of the moment (busy, unreachable, slow), worth trying again. */
@@ -82,6 +80,7 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
   private readonly latest = new Map<string, ApiObject>();
   /** Status writes waiting or under way, by key. */
   private readonly statusWrites = new Map<string, StatusWrite>();
+  private writingStatus = false;
   private stopped = false;
 
   override preStart(): void {
@@ -183,37 +182,45 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
     }
   }
 
-  /** Queues an object's status: only the newest is written, one write at a time per object, again until it is (or a lasting refusal). */
+  /**
+   * Queues an object's status. As the kubelet's status manager, one status is written at a time,
+   * in the order they came, only the newest of each object; a write the control plane turns away
+   * for now (busy, unreachable) is tried again after a pause that holds the whole queue back, so
+   * a thousand minions slow down together instead of retrying over each other.
+   */
   private queueStatus(msg: SetStatus, reply: (r: RegistryReply) => void): void {
     const key = `${msg.resource}/${RESOURCES[msg.resource].namespaced ? msg.namespace : ''}/${msg.name}`;
     const queued = this.statusWrites.get(key);
     if (queued) {
       queued.msg = msg;
       queued.replies.push(reply);
-      queued.newer = true;
       return;
     }
-    const entry: StatusWrite = { msg, replies: [reply], newer: false };
-    this.statusWrites.set(key, entry);
-    void this.drainStatus(key, entry);
+    this.statusWrites.set(key, { msg, replies: [reply] });
+    if (!this.writingStatus) void this.drainStatus();
   }
 
-  private async drainStatus(key: string, entry: StatusWrite): Promise<void> {
-    for (let failures = 0; !this.stopped; ) {
-      entry.newer = false;
-      const replies = entry.replies.splice(0);
-      const reply = await this.setStatus(entry.msg);
+  private async drainStatus(): Promise<void> {
+    this.writingStatus = true;
+    let failures = 0;
+    while (!this.stopped) {
+      // The oldest waiting object (a Map keeps insertion order); a newer status of it replaces its message in place.
+      const next = this.statusWrites.entries().next();
+      if (next.done) break;
+      const [key, entry] = next.value;
+      const { msg } = entry;
+      const reply = await this.setStatus(msg);
       if (!reply.ok && transient(reply.error) && !this.stopped) {
-        // Tried again (at once when a newer status came meanwhile: that one is what counts now).
-        entry.replies.unshift(...replies);
-        if (!entry.newer) await sleep(backoffMs(failures++, reply.error));
+        await sleep(backoffMs(failures++, reply.error));
         continue;
       }
-      for (const r of replies) r(reply);
-      if (!entry.newer) break;
       failures = 0;
+      // A newer status came meanwhile: it is written next, in the same place, and answers everyone who asked.
+      if (entry.msg !== msg) continue;
+      this.statusWrites.delete(key);
+      for (const r of entry.replies) r(reply);
     }
-    this.statusWrites.delete(key);
+    this.writingStatus = false;
   }
 
   private async read(resource: Resource, path: string): Promise<RegistryReply> {

@@ -99,6 +99,15 @@ function waitUntil(check: () => boolean, timeoutMs: number, what: () => string):
 
 const POD_SPEC = { containers: [{ name: 'c', image: 'busybox' }] };
 
+/** A POST, tried again after a 429 (after its Retry-After), as client-go does; resolves with the last outcome. */
+async function postRetrying(api: ApiClient, path: string, body: unknown): Promise<Awaited<ReturnType<ApiClient['request']>>> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await api.request('POST', path, body);
+    if (result.ok || result.error.code !== 429 || attempt >= 10) return result;
+    await new Promise((resolve) => setTimeout(resolve, (result.error.retryAfterSeconds ?? 1) * 1000));
+  }
+}
+
 /** Runs the remote benchmark `runs` times. */
 export async function benchRemote(opts: ScenarioOptions): Promise<ScenarioOutput & Record<string, unknown>> {
   const minions = opts.minions ?? Math.max(10, Math.round(1000 * opts.scale));
@@ -162,7 +171,7 @@ export async function benchRemote(opts: ScenarioOptions): Promise<ScenarioOutput
       await Promise.all(
         Array.from({ length: controllers }, async (_, i) => {
           const rc = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: `burst-${i}` }, spec: { replicas: 100, selector: { app: `burst-${i}` }, template: { metadata: { labels: { app: `burst-${i}` } }, spec: POD_SPEC } } };
-          const created = await api.request('POST', '/api/v1/namespaces/default/replicationcontrollers', rc);
+          const created = await postRetrying(api, '/api/v1/namespaces/default/replicationcontrollers', rc);
           if (!created.ok) throw new Error(`creating controller burst-${i}: ${created.error.message}`);
         }),
       );
@@ -175,7 +184,7 @@ export async function benchRemote(opts: ScenarioOptions): Promise<ScenarioOutput
       await paceRequests(churnRate, churnSec, async (i) => {
         const name = `churn-${r}-${i}`;
         createdAt.set(name, performance.now());
-        const created = await api.request('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: POD_SPEC });
+        const created = await postRetrying(api, '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: POD_SPEC });
         if (!created.ok) failed++;
         setTimeout(() => void api.request('DELETE', `/api/v1/namespaces/default/pods/${name}`), 3000).unref();
       });

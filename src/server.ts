@@ -24,6 +24,9 @@ import type { Credentials } from './auth/credentials-file.js';
 /** A request must have arrived whole within this (kube-apiserver's request timeout); answers may take longer (watches). */
 const REQUEST_TIMEOUT_MS = 60_000;
 
+/** How long an idle kept-alive connection stays open. */
+const KEEP_ALIVE_MS = 120_000;
+
 /** Options of `startApiServer`. */
 export interface ApiServerOptions {
   /** TCP port (default 8080; 0 picks a free one). */
@@ -157,6 +160,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app.callback()) : createServer(app.callback());
     server.on('clientError', answerMalformed);
     server.requestTimeout = REQUEST_TIMEOUT_MS;
+    // Kept-alive connections stay open between a kubelet's heartbeats (Node's default closes them
+    // after 5 s idle, and a thousand remote minions then pay a TLS handshake for every request).
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
     // Keep-alive connections must not outlive close(): watches are long-lived on purpose.
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);

@@ -30,7 +30,8 @@ export class ApiClient {
   constructor(readonly endpoint: ApiEndpoint, connections = 64) {
     this.base = endpoint.server.replace(/\/+$/, '');
     const { ca, insecure } = endpoint.credentials;
-    this.dispatcher = new Agent({ connections, connect: { ca, rejectUnauthorized: !insecure }, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: 0 });
+    // Connections kept between heartbeats (10 s apart) when the server says nothing of its own keep-alive.
+    this.dispatcher = new Agent({ connections, connect: { ca, rejectUnauthorized: !insecure }, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: 0, keepAliveTimeout: 60_000 });
   }
 
   /** One request; `body` is sent as JSON (a patch as `contentType`). */
