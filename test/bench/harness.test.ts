@@ -119,3 +119,13 @@ test('helmsman bench soak: after crashes and minion kills the cluster converges 
   t.is(doc.leakedProcesses, 0);
   t.true(Number.isFinite(doc.rssGrowthPct));
 });
+
+// The remote scenario at its smallest: a control plane and 20 hollow minions as processes, 400 pods, 3 s of churn.
+test('helmsman bench remote --json: hollow minions join over TLS, every pod created through the API runs on them, and the churn is timed', async (t) => {
+  t.timeout(150_000);
+  const { code, stdout, stderr } = await bench(['remote', '--minions', '20', '--pods', '400', '--duration', '3', '--json'], { timeout: 140_000 });
+  t.is(code, 0, stderr);
+  const doc = JSON.parse(stdout) as Record<string, any>;
+  for (const key of ['remoteMinionsReadyMs', 'remoteAllRunningMs', 'remotePodStartupP99Ms', 'hollowMiBPerMinion', 'controlPlaneCpuPerIdleMinion']) t.true(Number.isFinite(doc[key]) && doc[key] > 0, `${key}: ${doc[key]}`);
+  t.regex(doc.notes.at(-1), /^run 1: 300 churn pods timed .*, 0 creates refused/);
+});
