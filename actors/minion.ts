@@ -249,7 +249,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   private removeOrphans(): void {
     if (!this.props.keepContainers) return;
     const runtime = runtimeFor(this.props.runtime, this.ctx.clock);
-    void runtime.podUids?.().then((uids) => {
+    void runtime.podUids?.(this.props.name).then((uids) => {
       for (const uid of uids) {
         if (this.uids.has(uid) || this.draining.has(uid)) continue;
         this.draining.add(uid);

@@ -280,6 +280,7 @@ export class PodActor extends Actor<PodMsg, PodProps> {
       restartCount: c.restartCount,
       podIP: this.props.podIP,
       env,
+      node: this.props.host.name,
     });
     c.starting = started.then(
       (container) => this.ctx.send(self, { op: 'started', name, gen, container }),

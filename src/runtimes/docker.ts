@@ -20,6 +20,7 @@ export interface DockerRuntimeOptions {
 const LABEL_POD = 'io.helmsman.pod.uid';
 const LABEL_NAME = 'io.helmsman.container.name';
 const LABEL_RESTARTS = 'io.helmsman.restart-count';
+const LABEL_NODE = 'io.helmsman.node';
 
 /** The engine's socket for these options. */
 export function dockerSocket(options: DockerRuntimeOptions = {}): string {
@@ -69,7 +70,7 @@ export class DockerRuntime implements ContainerRuntime {
         ...(container.args?.length ? { Cmd: container.args } : {}),
         Env: env,
         WorkingDir: container.workingDir || undefined,
-        Labels: { [LABEL_POD]: pod.uid, [LABEL_NAME]: container.name, [LABEL_RESTARTS]: String(spec.restartCount), 'io.helmsman.pod.name': pod.name, 'io.helmsman.pod.namespace': pod.namespace },
+        Labels: { [LABEL_POD]: pod.uid, [LABEL_NAME]: container.name, [LABEL_RESTARTS]: String(spec.restartCount), 'io.helmsman.pod.name': pod.name, 'io.helmsman.pod.namespace': pod.namespace, ...(spec.node ? { [LABEL_NODE]: spec.node } : {}) },
         HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'no' } },
       })
       .catch((err: Error) => {
@@ -83,6 +84,11 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const info = await created.inspect();
     return { id: created.id, podUid: pod.uid, name: container.name, state: 'running', restartCount: spec.restartCount, startedAt: Date.parse(info.State.StartedAt) || this.clock.now() };
+  }
+
+  async podUids(node?: string): Promise<string[]> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: node ? [LABEL_POD, `${LABEL_NODE}=${node}`] : [LABEL_POD] } });
+    return [...new Set(found.map((c) => c.Labels[LABEL_POD]!))];
   }
 
   async countRunning(): Promise<number> {

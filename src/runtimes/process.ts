@@ -33,6 +33,7 @@ export interface ProcessRuntimeOptions {
 interface ProcRecord {
   id: string;
   podUid: string;
+  node?: string;
   name: string;
   restartCount: number;
   pid: number;
@@ -58,6 +59,8 @@ interface Proc {
   podUid: string;
   name: string;
   restartCount: number;
+  /** The minion that started it. */
+  node: string | undefined;
   /** The child process, unless adopted from an earlier runtime (then its exit is polled). */
   child: ChildProcess | undefined;
   pgid: number;
@@ -89,6 +92,8 @@ export class ProcessRuntime implements ContainerRuntime {
   private nextId = 1;
   private readonly stateDir: string | undefined;
   private poller: NodeJS.Timeout | undefined;
+  /** Closed: what its processes do is no longer its business (nor written to their records). */
+  private closed = false;
 
   constructor(
     options: ProcessRuntimeOptions = {},
@@ -142,6 +147,7 @@ export class ProcessRuntime implements ContainerRuntime {
           podUid: pod.uid,
           name: container.name,
           restartCount: spec.restartCount,
+          node: spec.node,
           child,
           pgid: child.pid!,
           startTicks: startTicksOf(child.pid!) ?? '',
@@ -169,8 +175,8 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** The pods this runtime has containers of (a restarted minion removes those it no longer runs). */
-  async podUids(): Promise<string[]> {
-    return [...new Set([...this.procs.values()].map((p) => p.podUid))];
+  async podUids(node?: string): Promise<string[]> {
+    return [...new Set([...this.procs.values()].filter((p) => node === undefined || p.node === node).map((p) => p.podUid))];
   }
 
   async countRunning(): Promise<number> {
@@ -234,6 +240,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Stops listening; the processes belong to their pods (remove them first to stop them). */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.poller);
     this.listeners.clear();
   }
@@ -248,6 +255,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const rec: ProcRecord = {
       id: proc.id,
       podUid: proc.podUid,
+      node: proc.node,
       name: proc.name,
       restartCount: proc.restartCount,
       pid: proc.pgid,
@@ -280,6 +288,7 @@ export class ProcessRuntime implements ContainerRuntime {
       const proc: Proc = {
         id: rec.id,
         podUid: rec.podUid,
+        node: rec.node,
         name: rec.name,
         restartCount: rec.restartCount,
         child: undefined,
@@ -337,6 +346,7 @@ export class ProcessRuntime implements ContainerRuntime {
     // The leader is gone; anything it started in its group goes with it.
     killGroup(proc.pgid, 'SIGKILL');
     proc.markExited?.();
+    if (this.closed) return;
     if (this.stateDir && this.procs.has(proc.id)) this.record(proc);
     if (proc.removing) return;
     const exit: ContainerExit = { id: proc.id, podUid: proc.podUid, name: proc.name, exitCode: proc.exitCode, finishedAt: proc.finishedAt, reason: proc.reason };

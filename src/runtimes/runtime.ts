@@ -9,6 +9,8 @@ import type { Container, EnvVar } from '../api/model.js';
 export interface ContainerSpec {
   /** The pod's identity: uid (the ownership label), namespace and name. */
   pod: { uid: string; namespace: string; name: string; labels: Record<string, string>; annotations: Record<string, string> };
+  /** The minion that runs it (a label too: minions sharing one engine tell their containers apart). */
+  node?: string;
   /** The container as the pod spec gives it. */
   container: Container;
   /** How many times this container has been restarted before this start (0 for the first). */
@@ -70,8 +72,8 @@ export interface ContainerRuntime {
   start(spec: ContainerSpec): Promise<RuntimeContainer>;
   /** The containers (running or exited, not yet removed) of one pod, for adoption after a restart. */
   list(podUid: string): Promise<RuntimeContainer[]>;
-  /** The pods this runtime has containers of (running or not), for a minion that owns its runtime to remove what it no longer runs. Optional. */
-  podUids?(): Promise<string[]>;
+  /** The pods this runtime has containers of (running or not; of minion `node`'s starts only, when given), for a minion to remove what it no longer runs. Optional. */
+  podUids?(node?: string): Promise<string[]>;
   /** How many containers this runtime runs now, of every pod (a leak check: compare with the pods Running). */
   countRunning(): Promise<number>;
   /** Stops a container (SIGTERM, then SIGKILL after `graceMs`) and removes it; a no-op when it is gone. */

@@ -115,3 +115,39 @@ test('logs keep the last lines within the limit, and tailLines picks the last on
   t.is(await runtime.logs(c.id, 2), 'line 498\nline 499\n');
   await runtime.remove(c.id, 0);
 });
+
+test('with a state folder, a runtime made again adopts the running processes with their output, and reports one that ended meanwhile as exit 137 ContainerStatusUnknown', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const stateDir = mkdtempSync(join(tmpdir(), 'helmsman-process-state-'));
+  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
+  const first = new ProcessRuntime({ stateDir });
+  const keeps = await first.start({ ...spec('kept', [NODE, '-e', "console.log('up'); setInterval(() => {}, 1000)"]), node: 'minion-a' });
+  const ends = await first.start(spec('ended', [NODE, '-e', 'setInterval(() => {}, 1000)']));
+  await eventually(async () => (await first.logs(keeps.id)) === 'up\n', 'output in its file');
+  // The runtime goes away as a killed agent's would (nothing stopped); one process ends while nobody watches.
+  await first.close();
+  const pidOf = async (id: string) => Number(JSON.parse((await import('node:fs')).readFileSync(join(stateDir, 'containers', `${id}.json`), 'utf8')).pid);
+  const endedPid = await pidOf(ends.id);
+  process.kill(-endedPid, 'SIGKILL');
+  await eventually(() => !alive(endedPid), 'the process gone');
+
+  const second = new ProcessRuntime({ stateDir });
+  t.teardown(async () => {
+    for (const c of [...(await second.list('kept')), ...(await second.list('ended'))]) await second.remove(c.id, 0);
+  });
+  const [kept] = await second.list('kept');
+  t.like(kept, { id: keeps.id, state: 'running', name: 'main', restartCount: 0 });
+  t.is(await second.logs(keeps.id), 'up\n');
+  t.deepEqual(await second.podUids('minion-a'), ['kept']);
+  t.deepEqual((await second.podUids()).sort(), ['ended', 'kept']);
+  const [ended] = await second.list('ended');
+  t.like(ended, { state: 'exited', exitCode: 137, reason: 'ContainerStatusUnknown' });
+  // An adopted process that dies later is seen by polling (its timer does not hold a process open: this one does meanwhile).
+  const exited = nextExit(second, 'kept');
+  const hold = setInterval(() => {}, 100);
+  process.kill(-(await pidOf(keeps.id)), 'SIGKILL');
+  t.like(await exited, { id: keeps.id, exitCode: 137, reason: 'ContainerStatusUnknown' });
+  clearInterval(hold);
+});
