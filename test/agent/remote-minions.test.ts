@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import YAML from 'yaml';
-import { startUp, type UpProcess } from '../api-helpers.js';
+import { kubecfgWith, startUp, type UpProcess } from '../api-helpers.js';
 import { freePort, pidsOf, startAgent, type AgentProcess } from '../agent-helpers.js';
 import { eventually } from '../helpers.js';
 import { Kubectl, kubectlTest } from '../kubectl-helpers.js';
@@ -147,6 +147,10 @@ kubectlTest('remote minions: pods spread over two agents and a service reaches t
   const logs = await kubectl.run(['logs', onB.name]);
   t.is(logs.code, 0, logs.stderr);
   t.is(logs.stdout.trim(), `listening on ${onB.ip}`);
+  // And 2014's kubecfg log, through v1beta1, with the same kubeconfig.
+  const kubecfgLog = await kubecfgWith({ KUBECONFIG: up.kubeconfig }, 'log', onB.name);
+  t.is(kubecfgLog.code, 0, kubecfgLog.stderr);
+  t.regex(kubecfgLog.stdout, new RegExp(`listening on ${onB.ip.replace(/\./g, '\\.')}`));
 
   // host-a killed with -9: NotReady after the grace period, its pods replaced on host-b.
   const onA = running.filter((p) => p.node === 'host-a').map((p) => p.name);
