@@ -148,6 +148,12 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const kubeconfig = writeAdminKubeconfig(dataDir, server, security.adminToken, security.caCert);
   out(`admin kubeconfig: export KUBECONFIG=${kubeconfig}`);
   out(`try: kubectl get nodes, or kubecfg -h ${server} list /minions`);
+  if (!isLoopback(address)) {
+    // As kubeadm prints its join command. (A node's token is a --token-auth-file entry of its own: user system:node:NAME, group system:nodes.)
+    const ca = security.caCert ? ` --certificate-authority ${join(dataDir, 'pki', 'ca.crt')}` : '';
+    out(`join a host: put a token for system:node:NAME (group system:nodes) in ${values['token-auth-file'] ?? 'the --token-auth-file'} and its value in a file, then run there:`);
+    out(`  helmsman minion --server ${cluster.url} --token-file FILE${ca} --name NAME --address HOST-IP`);
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       out(`${signal}: stopping…`);

@@ -65,6 +65,9 @@ netnsTest('three hosts in network namespaces: a service through one host reaches
   );
   t.teardown(() => up.stop('SIGKILL'));
   t.is(up.url, `https://${ADDRESSES.cp}:6443`);
+  // Off loopback it says how a host joins, as kubeadm does.
+  const joinLine = /join a host: .*\n {2}helmsman minion --server https:\/\/10\.123\.0\.1:6443 --token-file FILE --certificate-authority \S+\/pki\/ca\.crt --name NAME --address HOST-IP\n/;
+  await eventually(() => joinLine.test(up.output()), 'the join command printed', 5000);
   const agents: AgentProcess[] = [];
   t.teardown(async () => {
     for (const agent of agents) await agent.stop('SIGKILL');
