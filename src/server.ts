@@ -20,6 +20,7 @@ import type { InflightLimits } from './api/inflight.js';
 import { authenticator } from './auth/authenticator.js';
 import { authorizeByGroup } from './auth/authorizer.js';
 import type { Credentials } from './auth/credentials-file.js';
+import type { NodeCsrSigner } from './auth/bootstrap.js';
 
 /** A request must have arrived whole within this (kube-apiserver's request timeout); answers may take longer (watches). */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -53,8 +54,13 @@ export interface ApiServerOptions {
   logs?: GatewayOptions['logs'];
   /** Who the server knows; see `ApiAuthentication`. Default: anonymous requests, with every right. */
   authentication?: ApiAuthentication;
-  /** Serve HTTPS with this certificate (PEM, its chain after it) and private key. Required off loopback. */
-  tls?: { cert: string; key: string };
+  /**
+   * Serve HTTPS with this certificate (PEM, its chain after it) and private key. Required off
+   * loopback. `clientCA`: client certificates it signed authenticate (CN the user, O the groups).
+   */
+  tls?: { cert: string; key: string; clientCA?: string };
+  /** Signs nodes' client certificates for TLS bootstrapping (see src/auth/bootstrap.ts). */
+  csrSigner?: NodeCsrSigner;
   /** Requests served at once, at most (kube-apiserver's `--max-requests-inflight` 400, `--max-mutating-requests-inflight` 200). */
   limits?: InflightLimits;
 }
@@ -156,8 +162,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   try {
     const registry = opts.registry ?? system.spawn(Registry, 'registry', registryProps(store, opts), { slot: 0 });
     const metrics = new Metrics(system);
-    const app = createGateway({ system, registry, metrics, logs: opts.logs, access: accessControl(opts.authentication), limits: opts.limits });
-    const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app.callback()) : createServer(app.callback());
+    const app = createGateway({ system, registry, metrics, logs: opts.logs, access: accessControl(opts.authentication), limits: opts.limits, csrSigner: opts.csrSigner });
+    const tls = opts.tls;
+    // A client certificate is asked for (not required): kubectl with a token sends none.
+    const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key, ca: tls.clientCA, requestCert: tls.clientCA !== undefined, rejectUnauthorized: false }, app.callback()) : createServer(app.callback());
     server.on('clientError', answerMalformed);
     server.requestTimeout = REQUEST_TIMEOUT_MS;
     // Kept-alive connections stay open between a kubelet's heartbeats (Node's default closes them

@@ -23,6 +23,9 @@ import type { ProxyMode } from '../proxy/table.js';
 import type { RuntimeConfig } from '../runtimes/index.js';
 import type { ClientCredentials } from '../cli/credentials.js';
 import { ApiClient } from './api-client.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { CSR_PATH, isBootstrapToken } from '../auth/bootstrap.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 
 /** The modules an agent's shards import: the cluster's actor kinds and the remote registry. */
@@ -120,6 +123,11 @@ export class MinionAgent {
     // The process runtime keeps its containers' records and output there, to adopt them when the agent starts again.
     const runtime: RuntimeConfig = options.runtime.kind === 'process' ? { kind: 'process', options: { ...options.runtime.options, stateDir: join(dataDir, 'containers') } } : options.runtime;
     const proxyMode: ProxyMode = options.runtime.kind === 'fake' ? 'none' : await resolveProxyMode(options.proxyMode ?? 'auto');
+    const bearer = options.credentials.authorization?.replace(/^Bearer /, '');
+    if (bearer && isBootstrapToken(bearer)) {
+      if (hollow > 0) throw new TypeError('hollow minions join with a kubeconfig or token of their own, not a bootstrap token');
+      options = { ...options, credentials: await bootstrapCredentials(options, join(dataDir, 'pki'), progress) };
+    }
     const api = new ApiClient({ server: options.server, credentials: options.credentials });
     const podCIDRs = new Map<string, string>();
     try {
@@ -181,6 +189,40 @@ export class MinionAgent {
   async stop(): Promise<void> {
     await this.kubelet?.close();
     await this.system.stop();
+  }
+}
+
+/**
+ * TLS bootstrapping (src/auth/bootstrap.ts): with a bootstrap token the agent asks the control
+ * plane to sign a client certificate for `system:node:NAME` and speaks with it from then on; the
+ * certificate and key are kept in `pkiDir` (`kubelet-client.crt`, `.key`) and used again at the
+ * next start while valid, as the kubelet's `kubelet-client-current.pem`.
+ */
+async function bootstrapCredentials(options: AgentOptions, pkiDir: string, progress: (message: string) => void): Promise<ClientCredentials> {
+  const certFile = join(pkiDir, 'kubelet-client.crt');
+  const keyFile = join(pkiDir, 'kubelet-client.key');
+  const { ca, insecure } = options.credentials;
+  if (existsSync(certFile) && existsSync(keyFile)) {
+    const cert = readFileSync(certFile, 'utf8');
+    const valid = new X509Certificate(cert);
+    if (Date.parse(valid.validTo) > Date.now() + 86_400_000 && valid.subject.includes(`CN=system:node:${options.name}`)) return { ca, insecure, cert, key: readFileSync(keyFile, 'utf8') };
+  }
+  const { nodeClientCsr } = await import('../auth/pki.js');
+  const { key, csr } = await nodeClientCsr(options.name);
+  const api = new ApiClient({ server: options.server, credentials: options.credentials });
+  try {
+    const body = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { generateName: 'csr-' }, spec: { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'key encipherment', 'client auth'] } };
+    const answer = await api.request<{ status?: { certificate?: string } }>('POST', CSR_PATH, body);
+    if (!answer.ok) throw new Error(`the control plane did not sign node ${options.name}'s certificate: ${answer.error.message}`);
+    const cert = Buffer.from(answer.body.status?.certificate ?? '', 'base64').toString('utf8');
+    if (!cert.includes('BEGIN CERTIFICATE')) throw new Error(`the control plane answered node ${options.name}'s certificate request without a certificate`);
+    mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+    writeFileSync(keyFile, key, { mode: 0o600 });
+    writeFileSync(certFile, cert);
+    progress(`node ${options.name}: client certificate for system:node:${options.name} signed by the control plane (TLS bootstrapping)`);
+    return { ca, insecure, cert, key };
+  } finally {
+    await api.close();
   }
 }
 

@@ -29,9 +29,9 @@ export class ApiClient {
   /** `connections`: to the server at most (default 64); watches hold one each, requests beyond the rest wait their turn. */
   constructor(readonly endpoint: ApiEndpoint, connections = 64) {
     this.base = endpoint.server.replace(/\/+$/, '');
-    const { ca, insecure } = endpoint.credentials;
+    const { ca, insecure, cert, key } = endpoint.credentials;
     // Connections kept between heartbeats (10 s apart) when the server says nothing of its own keep-alive.
-    this.dispatcher = new Agent({ connections, connect: { ca, rejectUnauthorized: !insecure }, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: 0, keepAliveTimeout: 60_000 });
+    this.dispatcher = new Agent({ connections, connect: { ca, cert, key, rejectUnauthorized: !insecure }, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: 0, keepAliveTimeout: 60_000 });
   }
 
   /** One request; `body` is sent as JSON (a patch as `contentType`). */

@@ -16,6 +16,7 @@ import { v1Routes } from './routes-v1.js';
 import { v1beta1Routes } from './routes-v1beta1.js';
 import { SelectorError } from './selector.js';
 import { badRequest, internalError, notFound, renderStatus, StatusError } from './status.js';
+import { CSR_PATH, csrHandler, type NodeCsrSigner } from '../auth/bootstrap.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   access?: AccessControl;
   /** kube-apiserver's in-flight limits (default 400 reads and 200 writes at once). */
   limits?: InflightLimits;
+  /** Signs nodes' client certificates (TLS bootstrapping, src/auth/bootstrap.ts); without it, nodes cannot ask. */
+  csrSigner?: NodeCsrSigner;
 }
 
 /** What `GET .../pods/{name}/log` asks for. */
@@ -80,6 +83,7 @@ export function createGateway(opts: GatewayOptions): Koa {
     ctx.body = ready ? 'ok' : 'not ready';
   });
   router.get('/version', (ctx) => (ctx.body = SERVER_VERSION));
+  if (opts.csrSigner) router.post(CSR_PATH, csrHandler(opts.csrSigner));
   if (opts.metrics) {
     const metrics = opts.metrics;
     router.get('/metrics', async (ctx) => {

@@ -6,7 +6,8 @@
 import type { Context, Middleware } from 'koa';
 import type { ApiObject } from '../api/model.js';
 import { unauthorized } from '../api/status.js';
-import type { Authenticate } from './authenticator.js';
+import type { TLSSocket } from 'node:tls';
+import type { Authenticate, CertificateSubject } from './authenticator.js';
 import type { Authorize } from './authorizer.js';
 import { nodeRestriction } from './node-restriction.js';
 import { requestInfoOf } from './request-info.js';
@@ -21,7 +22,10 @@ export interface AccessControl {
 /** The middleware: 401 without valid credentials, 403 for what the user may not do. */
 export function accessMiddleware(access: AccessControl): Middleware {
   return async (ctx, next) => {
-    const user = access.authenticate(ctx.get('authorization') || undefined);
+    const socket = ctx.req.socket as TLSSocket;
+    // Verified against the client CA by the TLS layer (`authorized`); a certificate it did not verify counts for nothing.
+    const certificate = socket.authorized ? (socket.getPeerCertificate().subject as CertificateSubject | undefined) : undefined;
+    const user = access.authenticate(ctx.get('authorization') || undefined, certificate);
     if (!user) throw unauthorized();
     ctx.state.user = user;
     const denied = access.authorize(user, requestInfoOf(ctx));

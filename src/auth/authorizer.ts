@@ -7,7 +7,7 @@
  */
 import { StatusError } from '../api/status.js';
 import type { RequestInfo } from './request-info.js';
-import { AUTHENTICATED, MASTERS, nodeNameOf, VIEWERS, type UserInfo } from './user.js';
+import { AUTHENTICATED, BOOTSTRAPPERS, MASTERS, nodeNameOf, VIEWERS, type UserInfo } from './user.js';
 
 /** Whether `user` may do what `info` asks; the reason is Kubernetes' message when it may not. */
 export type Authorize = (user: UserInfo, info: RequestInfo) => StatusError | undefined;
@@ -29,6 +29,8 @@ function allowed(user: UserInfo, info: RequestInfo): boolean {
     return user.groups.includes(AUTHENTICATED) && (under(info.path, DISCOVERY_PATHS) || user.groups.includes(VIEWERS));
   }
   const node = nodeNameOf(user);
+  // A node's own client certificate: asked for with a bootstrap token, or renewed by the node.
+  if (info.apiGroup === 'certificates.k8s.io' && info.resource === 'certificatesigningrequests' && info.verb === 'create' && (user.groups.includes(BOOTSTRAPPERS) || node !== undefined)) return true;
   if (READ.has(info.verb) && (user.groups.includes(VIEWERS) || node !== undefined)) return true;
   return node !== undefined && nodeMayWrite(node, info);
 }

@@ -113,6 +113,48 @@ export async function ensureKubeletServing(dir: string, hosts: string[]): Promis
   return { cert: readFileSync(file('kubelet.crt'), 'utf8'), key: readFileSync(file('kubelet.key'), 'utf8') };
 }
 
+/** The signer of node client certificates (TLS bootstrapping): Kubernetes' `kubernetes.io/kube-apiserver-client-kubelet`. */
+export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
+
+/** Why a node's certificate request cannot be signed (a message for a 400/403 Status). */
+export class CsrRefusedError extends Error {
+  override readonly name = 'CsrRefusedError';
+}
+
+/**
+ * Signs a node's client certificate request with the CA in `dir` — what kube-controller-manager's
+ * CSR approver and signer do for a kubelet that bootstraps — when its subject is exactly
+ * `CN=system:node:NAME, O=system:nodes` and its signature holds (the requester has the key).
+ * `node`: the requester's own node when it is a node renewing (it may ask only for itself).
+ * Returns the node's name and the certificate (PEM, a year, client authentication only).
+ */
+export async function signNodeClientCsr(dir: string, csrPem: string, node?: string): Promise<{ node: string; cert: string }> {
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
+  } catch (err) {
+    throw new CsrRefusedError(`spec.request: Invalid value: not a PEM certificate request: ${(err as Error).message}`);
+  }
+  if (!(await csr.verify())) throw new CsrRefusedError('spec.request: Invalid value: the request\'s signature does not verify');
+  const cn = csr.subjectName.getField('CN');
+  const o = csr.subjectName.getField('O');
+  const name = cn.length === 1 && cn[0]!.startsWith('system:node:') ? cn[0]!.slice('system:node:'.length) : '';
+  if (!name || o.length !== 1 || o[0] !== 'system:nodes' || csr.subjectName.toJSON().length !== 2) {
+    throw new CsrRefusedError(`a kubelet's client certificate is for "CN=system:node:<name>, O=system:nodes", not "${csr.subject}"`);
+  }
+  if (node !== undefined && name !== node) throw new CsrRefusedError(`node "${node}" may only ask for its own certificate, not for "${name}"`);
+  const ca = await ensureCa(dir);
+  const cert = await issue(ca.cert, ca.key, csr.subject, csr.publicKey, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])]);
+  return { node: name, cert };
+}
+
+/** A node's new key and its certificate request for `CN=system:node:NAME, O=system:nodes` (PEM). */
+export async function nodeClientCsr(name: string): Promise<{ key: string; csr: string }> {
+  const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=system:node:${name}, O=system:nodes`, keys, signingAlgorithm: SIGNING });
+  return { key: await pemKey(keys.privateKey), csr: csr.toString('pem') };
+}
+
 function expiring(certPem: string): boolean {
   return Date.parse(new NodeX509(certPem).validTo) < Date.now() + 30 * DAY_MS;
 }
@@ -142,11 +184,16 @@ async function makeCa(): Promise<{ cert: string; key: string }> {
   return { cert: cert.toString('pem'), key: await pemKey(keys.privateKey) };
 }
 
-/** A certificate for `subject` signed by the CA, with `extensions` besides the usual ones. */
+/** A new key and a certificate for it, for `subject`, signed by the CA, with `extensions` besides the usual ones. */
 async function makeSigned(caPem: string, caKeyPem: string, subject: string, extensions: x509.Extension[]): Promise<{ cert: string; key: string }> {
+  const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
+  return { cert: await issue(caPem, caKeyPem, subject, keys.publicKey, extensions), key: await pemKey(keys.privateKey) };
+}
+
+/** A certificate (PEM, a year) for `subject` and `publicKey`, signed by the CA, with `extensions` besides the usual ones. */
+async function issue(caPem: string, caKeyPem: string, subject: string, publicKey: x509.PublicKeyType, extensions: x509.Extension[]): Promise<string> {
   const ca = new x509.X509Certificate(caPem);
   const caKey = await crypto.subtle.importKey('pkcs8', pemBody(caKeyPem), KEY_ALGORITHM, false, ['sign']);
-  const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
@@ -155,7 +202,7 @@ async function makeSigned(caPem: string, caKeyPem: string, subject: string, exte
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 365 * DAY_MS),
     signingAlgorithm: SIGNING,
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: caKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
@@ -164,7 +211,7 @@ async function makeSigned(caPem: string, caKeyPem: string, subject: string, exte
       await x509.AuthorityKeyIdentifierExtension.create(ca, false),
     ],
   });
-  return { cert: cert.toString('pem'), key: await pemKey(keys.privateKey) };
+  return cert.toString('pem');
 }
 
 function serial(): string {

@@ -11,6 +11,8 @@ export const MASTERS = 'system:masters';
 export const NODES = 'system:nodes';
 /** helmsman's read-only group: get, list and watch of every resource (Kubernetes' `view`, cluster-wide). */
 export const VIEWERS = 'helmsman:view';
+/** Bootstrap tokens' group: they may only ask for a node's client certificate (src/auth/bootstrap.ts). */
+export const BOOTSTRAPPERS = 'system:bootstrappers';
 /** Every authenticated user is in it. */
 export const AUTHENTICATED = 'system:authenticated';
 /** The anonymous user's group. */

@@ -16,6 +16,9 @@ export interface ClientCredentials {
   ca?: string;
   /** Skip verifying the server's certificate (`Insecure`, `insecure-skip-tls-verify`). */
   insecure?: boolean;
+  /** A client certificate and its key (PEM): a node that joined by TLS bootstrapping. */
+  cert?: string;
+  key?: string;
 }
 
 /** 2014 kubecfg's auth file (`pkg/client/clientcmd`'s `AuthInfo` of then). */

@@ -14,6 +14,7 @@ import { isLoopback } from '../server.js';
 import { readCredentialsFile, type Credentials } from '../auth/credentials-file.js';
 import { adminToken, ADMIN, writeAdminKubeconfig } from '../auth/admin-credentials.js';
 import { readKubeconfig, type ClientCredentials } from './credentials.js';
+import { bootstrapToken, type NodeCsrSigner } from '../auth/bootstrap.js';
 import { DEFAULT_KUBELET_PORT, MinionAgent } from '../agent/agent.js';
 import { hostname } from 'node:os';
 
@@ -60,6 +61,8 @@ const USAGE = `usage: helmsman <command> [options]
             --kubeconfig F  the server, the node's credentials and the CA
             --token-file F  a file holding the node's bearer token (a user
                             system:node:NAME in group system:nodes)
+            --token T       a bearer token, or the bootstrap token helmsman up
+                            prints: the node then gets a certificate of its own
             --certificate-authority F  the CA that signed the server's certificate
             --name NAME     the node's name (default: the host name)
             --address IP    the host's address (services and the kubelet
@@ -124,7 +127,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const dataDir = resolve((values.data as string | undefined) ?? 'data');
   const security = await securityOf(values, address, dataDir);
   const cluster = await Cluster.start({
-    api: { port, address, authentication: security.authentication, tls: security.tls },
+    api: { port, address, authentication: security.authentication, tls: security.tls, csrSigner: security.csrSigner },
     store,
     dataDir,
     etcd: store === 'etcd' ? { servers: etcdServers, prefix: etcdPrefix } : undefined,
@@ -148,11 +151,10 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const kubeconfig = writeAdminKubeconfig(dataDir, server, security.adminToken, security.caCert);
   out(`admin kubeconfig: export KUBECONFIG=${kubeconfig}`);
   out(`try: kubectl get nodes, or kubecfg -h ${server} list /minions`);
-  if (!isLoopback(address)) {
-    // As kubeadm prints its join command. (A node's token is a --token-auth-file entry of its own: user system:node:NAME, group system:nodes.)
-    const ca = security.caCert ? ` --certificate-authority ${join(dataDir, 'pki', 'ca.crt')}` : '';
-    out(`join a host: put a token for system:node:NAME (group system:nodes) in ${values['token-auth-file'] ?? 'the --token-auth-file'} and its value in a file, then run there:`);
-    out(`  helmsman minion --server ${cluster.url} --token-file FILE${ca} --name NAME --address HOST-IP`);
+  if (!isLoopback(address) && security.bootstrap) {
+    // As kubeadm prints its join command: the bootstrap token gets the host its own certificate.
+    const ca = security.caCert ? ` --certificate-authority ${join(dataDir, 'pki', 'ca.crt')}` : ' --certificate-authority CA-FILE';
+    out(`join a host (copy the CA file there first): helmsman minion --server ${cluster.url} --token ${security.bootstrap.token}${ca} --name NAME --address HOST-IP`);
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
@@ -200,7 +202,7 @@ async function minion(values: Record<string, string | boolean | undefined>, out:
   if (!server) throw new UsageError('--server (or a --kubeconfig naming one) is required');
   if (!/^https?:\/\/[^/\s]+\/?$/.test(server)) throw new UsageError(`--server "${server}" must be a URL such as https://10.0.0.1:8080`);
   const credentials: ClientCredentials = {
-    authorization: file('token-file') ? `Bearer ${read('token-file').trim()}` : fromKubeconfig.authorization,
+    authorization: file('token') ? `Bearer ${file('token')}` : file('token-file') ? `Bearer ${read('token-file').trim()}` : fromKubeconfig.authorization,
     ca: file('certificate-authority') ? read('certificate-authority') : fromKubeconfig.ca,
     insecure: fromKubeconfig.insecure,
   };
@@ -261,26 +263,35 @@ async function securityOf(values: Record<string, string | boolean | undefined>, 
   const adminTokenValue = adminToken(dataDir);
   tokens.set(adminTokenValue, ADMIN);
   if (!!file('tls-cert-file') !== !!file('tls-private-key-file')) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
-  let tls: { cert: string; key: string } | undefined;
+  let served: { cert: string; key: string; clientCA?: string } | undefined;
   let caCert: string | undefined;
   let kubeletClient: { cert: string; key: string } | undefined;
+  let csrSigner: NodeCsrSigner | undefined;
+  let bootstrap: ReturnType<typeof bootstrapToken> | undefined;
   if (file('tls-cert-file') || values.tls || !isLoopback(address)) {
     // Loaded only when used: the certificate library is heavy.
-    const { ensureServingPki, ensureKubeletClientCert } = await import('../auth/pki.js');
+    const { ensureServingPki, ensureKubeletClientCert, signNodeClientCsr } = await import('../auth/pki.js');
+    let tls: { cert: string; key: string; clientCA?: string };
     if (file('tls-cert-file')) tls = { cert: readFileSync(file('tls-cert-file')!, 'utf8'), key: readFileSync(file('tls-private-key-file')!, 'utf8') };
     else {
       const pki = await ensureServingPki(join(dataDir, 'pki'), [address]);
       tls = { cert: pki.cert, key: pki.key };
       caCert = pki.caCert;
     }
+    served = tls;
     // What the control plane shows remote minions' kubelets when it reads their containers' logs.
     const client = await ensureKubeletClientCert(join(dataDir, 'pki'));
     kubeletClient = { cert: client.cert, key: client.key };
+    // Nodes that joined with the bootstrap token speak with certificates this CA signed.
+    tls.clientCA = client.caCert;
+    csrSigner = (csr, node) => signNodeClientCsr(join(dataDir, 'pki'), csr, node);
+    bootstrap = bootstrapToken(dataDir);
+    tokens.set(bootstrap.token, bootstrap.user);
   }
   const said = anonymous
     ? 'authentication: none required — anonymous requests have every right (loopback, no --token-auth-file); wrong credentials are still refused'
-    : `authentication: ${tokens.size - 1} token user(s)${passwords ? `, ${passwords.size} basic-auth user(s)` : ''} and the admin; anonymous requests refused`;
-  return { authentication: { tokens, passwords, anonymous }, tls, caCert, kubeletClient, adminToken: adminTokenValue, said: tls ? `${said}; TLS${caCert ? ` (CA ${join(dataDir, 'pki', 'ca.crt')})` : ''}` : said };
+    : `authentication: ${tokens.size - 1 - (bootstrap ? 1 : 0)} token user(s)${passwords ? `, ${passwords.size} basic-auth user(s)` : ''} and the admin${bootstrap ? ', nodes by the certificates they get with the bootstrap token' : ''}; anonymous requests refused`;
+  return { authentication: { tokens, passwords, anonymous }, tls: served, caCert, kubeletClient, csrSigner, bootstrap, adminToken: adminTokenValue, said: served ? `${said}; TLS${caCert ? ` (CA ${join(dataDir, 'pki', 'ca.crt')})` : ''}` : said };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -313,6 +324,7 @@ async function main(argv: string[]): Promise<number> {
       server: { type: 'string' },
       kubeconfig: { type: 'string' },
       'token-file': { type: 'string' },
+      token: { type: 'string' },
       'certificate-authority': { type: 'string' },
       'client-ca-file': { type: 'string' },
       name: { type: 'string' },

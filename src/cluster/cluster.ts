@@ -87,7 +87,7 @@ export interface ClusterOptions {
   /** `'real'` (default), `'virtual'`, or a VirtualClock: timers (heartbeats, backoff) then move only on `advance`. */
   clock?: 'real' | 'virtual' | VirtualClock;
   /** Serve the REST API too: `true` (127.0.0.1, a free port), or where and how (users, TLS). Default: no HTTP. */
-  api?: boolean | { port?: number; address?: string; authentication?: ApiAuthentication; tls?: ApiServerOptions['tls'] };
+  api?: boolean | { port?: number; address?: string; authentication?: ApiAuthentication; tls?: ApiServerOptions['tls']; csrSigner?: ApiServerOptions['csrSigner'] };
   /** How often minions heartbeat (default 10,000 ms). */
   heartbeatMs?: number;
   /** Silence after which a minion is NotReady and its pods evicted (default 40,000 ms). */
@@ -234,7 +234,7 @@ export class Cluster {
       if (options.api) {
         const where = options.api === true ? {} : options.api;
         const logs = (q: LogQuery) => cluster!.logs(q.name, q.namespace, q);
-        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs, authentication: where.authentication, tls: where.tls });
+        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs, authentication: where.authentication, tls: where.tls, csrSigner: where.csrSigner });
         progress(`API server listening on ${api.url}`);
       }
       cluster = new Cluster(system, registry, elector, clock, proxyMode, api);

@@ -65,18 +65,20 @@ netnsTest('three hosts in network namespaces: a service through one host reaches
   );
   t.teardown(() => up.stop('SIGKILL'));
   t.is(up.url, `https://${ADDRESSES.cp}:6443`);
-  // Off loopback it says how a host joins, as kubeadm does.
-  const joinLine = /join a host: .*\n {2}helmsman minion --server https:\/\/10\.123\.0\.1:6443 --token-file FILE --certificate-authority \S+\/pki\/ca\.crt --name NAME --address HOST-IP\n/;
-  await eventually(() => joinLine.test(up.output()), 'the join command printed', 5000);
+  // Off loopback it says how a host joins, as kubeadm does: with a bootstrap token.
+  const joinLine = /join a host \(copy the CA file there first\): helmsman minion --server https:\/\/10\.123\.0\.1:6443 --token ([a-z0-9]{6}\.[a-z0-9]{16}) --certificate-authority \S+\/pki\/ca\.crt --name NAME --address HOST-IP\n/;
+  const bootstrap = (await eventually(() => joinLine.exec(up.output()), 'the join command printed', 5000))[1]!;
   const agents: AgentProcess[] = [];
   t.teardown(async () => {
     for (const agent of agents) await agent.stop('SIGKILL');
   });
+  // host-a with a node token of its own, host-b as the join command says (its certificate signed on the way).
   for (const host of ['a', 'b'] as const) {
     writeFileSync(join(dir, `${host}.token`), `netns-${host}\n`);
+    const credentials = host === 'a' ? ['--token-file', join(dir, 'a.token')] : ['--token', bootstrap];
     agents.push(
       await startAgent(
-        ['--server', up.url, '--token-file', join(dir, `${host}.token`), '--certificate-authority', join(cpData, 'pki', 'ca.crt'), '--name', `host-${host}`, '--address', ADDRESSES[host], '--pod-cidr', POD_CIDRS[host], '--runtime', 'process', '--proxy-mode', 'iptables', '--node-lease-duration-seconds', '4', '--data', join(dir, host)],
+        ['--server', up.url, ...credentials, '--certificate-authority', join(cpData, 'pki', 'ca.crt'), '--name', `host-${host}`, '--address', ADDRESSES[host], '--pod-cidr', POD_CIDRS[host], '--runtime', 'process', '--proxy-mode', 'iptables', '--node-lease-duration-seconds', '4', '--data', join(dir, host)],
         { via: hosts.via(host) },
       ),
     );

@@ -63,8 +63,11 @@ kubectlTest('remote minions: pods spread over two agents and a service reaches t
   t.teardown(() => up.stop('SIGKILL'));
   const ca = join(cpData, 'pki', 'ca.crt');
   const agents = new Map<Host, AgentProcess>();
+  // host-a with a node token of its own; host-b with the bootstrap token (TLS bootstrapping: it gets a certificate).
+  const bootstrap = readFileSync(join(cpData, 'bootstrap.token'), 'utf8').trim();
   const start = async (host: Host) => {
-    const agent = await startAgent(['--server', up.url, '--token-file', join(dir, `${host}.token`), '--certificate-authority', ca, '--name', host, '--address', HOSTS[host], '--runtime', 'process', '--kubelet-port', '0', '--node-lease-duration-seconds', '4', '--data', join(dir, host)]);
+    const credentials = host === 'host-a' ? ['--token-file', join(dir, `${host}.token`)] : ['--token', bootstrap];
+    const agent = await startAgent(['--server', up.url, ...credentials, '--certificate-authority', ca, '--name', host, '--address', HOSTS[host], '--runtime', 'process', '--kubelet-port', '0', '--node-lease-duration-seconds', '4', '--data', join(dir, host)]);
     agents.set(host, agent);
   };
   t.teardown(async () => {
@@ -109,6 +112,14 @@ kubectlTest('remote minions: pods spread over two agents and a service reaches t
   });
   t.is(refused.status, 403);
   t.is(((await refused.json()) as { message: string }).message, 'nodes "host-b" is forbidden: User "system:node:host-a" cannot patch resource "nodes/status" in API group "" at the cluster scope');
+  // host-b speaks with the certificate it was given: it is system:node:host-b, and host-a's node is not its own.
+  const asNodeB = new Agent({ connect: { ca: readFileSync(ca, 'utf8'), cert: readFileSync(join(dir, 'host-b', 'pki', 'kubelet-client.crt'), 'utf8'), key: readFileSync(join(dir, 'host-b', 'pki', 'kubelet-client.key'), 'utf8') } });
+  const byCert = await fetch(`${up.url}/api/v1/nodes/host-a/status`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"status":{}}', dispatcher: asNodeB });
+  t.is(byCert.status, 403);
+  t.is(((await byCert.json()) as { message: string }).message, 'nodes "host-a" is forbidden: User "system:node:host-b" cannot patch resource "nodes/status" in API group "" at the cluster scope');
+  // And the bootstrap token itself may do nothing but ask for a certificate.
+  const asBootstrap = await fetch(`${up.url}/api/v1/pods`, { headers: { authorization: `Bearer ${bootstrap}` }, dispatcher: asNodeA });
+  t.is(asBootstrap.status, 403);
 
   // Four replicas over both agents; the service reaches every one from either host.
   const script = `require('http').createServer((q, r) => r.end(process.env.POD_IP + '\\n')).listen(8080, process.env.POD_IP, () => console.log('listening on ' + process.env.POD_IP)) // ${marker}`;
