@@ -3,13 +3,18 @@
  * plane over its HTTP API. It registers the host's Node, waits for the node IPAM controller to
  * give it a pod range, and then runs the very actors an embedded minion runs (minion, pods,
  * service proxy) on an actor system of its own, with a RemoteRegistry in place of the registry.
- * Its kubelet endpoint serves container logs to the control plane (kubelet-server.ts).
+ * Its kubelet endpoint serves container logs to the control plane (kubelet-server.ts). Given a
+ * bootstrap token it first gets a client certificate of its own (TLS bootstrapping); `hollow: N`
+ * runs N simulated minions instead of one (kubemark's hollow nodes).
  *
  * Stopping the agent leaves its containers running, as stopping a kubelet does: the agent started
  * again adopts them.
  */
-import { availableParallelism, totalmem } from 'node:os';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
+import { availableParallelism, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ActorSystem, type ActorRef } from '../kernel/index.js';
 import { CLUSTER_MODULES, resolveProxyMode } from '../cluster/cluster.js';
 import { Minion, type MinionMsg, type MinionProps } from '../../actors/minion.js';
@@ -18,14 +23,11 @@ import { DEFAULT_BACKOFF } from '../cluster/backoff.js';
 import { DEFAULT_PROBE } from '../cluster/probe.js';
 import { dns1123SubdomainError } from '../api/names.js';
 import { parseCidr } from '../api/cidr.js';
-import { join, resolve } from 'node:path';
+import { CSR_PATH, isBootstrapToken } from '../auth/bootstrap.js';
 import type { ProxyMode } from '../proxy/table.js';
 import type { RuntimeConfig } from '../runtimes/index.js';
 import type { ClientCredentials } from '../cli/credentials.js';
 import { ApiClient } from './api-client.js';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
-import { CSR_PATH, isBootstrapToken } from '../auth/bootstrap.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 
 /** The modules an agent's shards import: the cluster's actor kinds and the remote registry. */
