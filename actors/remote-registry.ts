@@ -155,10 +155,7 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
       }
       send({ watch: id, type, object: JSON.stringify(object), revision: object.metadata.resourceVersion });
     };
-    const query: Record<string, string> = {};
-    if (msg.filter.labels?.requirements.length) query.labelSelector = formatLabelSelector(msg.filter.labels);
-    if (msg.filter.fields?.requirements.length) query.fieldSelector = formatFieldSelector(v1Fields(msg.filter.fields));
-    const reflector = new Reflector(this.api, collectionPath(resource, msg.filter.namespace), query, {
+    const reflector = new Reflector(this.api, collectionPath(resource, msg.filter.namespace), selectorQuery(msg.filter), {
       onList: (items, rv) => {
         for (const item of items) deliver('ADDED', item);
         send({ watch: id, type: 'SYNCED', revision: Number(rv) || 0 });
@@ -228,9 +225,7 @@ export class RemoteRegistry extends Actor<RegistryRequest, RemoteRegistryProps> 
   }
 
   private async list(resource: Resource, filter: Filter): Promise<RegistryReply> {
-    const query = new URLSearchParams();
-    if (filter.labels?.requirements.length) query.set('labelSelector', formatLabelSelector(filter.labels));
-    if (filter.fields?.requirements.length) query.set('fieldSelector', formatFieldSelector(v1Fields(filter.fields)));
+    const query = new URLSearchParams(selectorQuery(filter));
     const result = await this.api.request<{ items?: Record<string, unknown>[] }>('GET', `${collectionPath(resource, filter.namespace)}?${query}`);
     if (!result.ok) return result;
     const items: ApiObject[] = [];
@@ -317,6 +312,14 @@ function collectionPath(resource: Resource, namespace: string | undefined): stri
 
 function objectPath(resource: Resource, namespace: string, name: string): string {
   return `${collectionPath(resource, RESOURCES[resource].namespaced ? namespace : undefined)}/${encodeURIComponent(name)}`;
+}
+
+/** A filter's selectors as v1 query parameters (`labelSelector`, `fieldSelector`). */
+function selectorQuery(filter: Filter): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (filter.labels?.requirements.length) query.labelSelector = formatLabelSelector(filter.labels);
+  if (filter.fields?.requirements.length) query.fieldSelector = formatFieldSelector(v1Fields(filter.fields));
+  return query;
 }
 
 /** Field selectors in v1's names (a pod's `spec.host` is `spec.nodeName` there). */
