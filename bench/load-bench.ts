@@ -7,7 +7,6 @@
  * TLS with a bearer token against plain HTTP without, in the same run.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import type { Distribution, Series } from './results.js';
 import type { ScenarioOptions, ScenarioOutput } from './scenarios.js';
 import type { BenchServerConfig } from './server.js';
 import { figure, median, type Target } from './stats.js';
+import { rssMiB } from './proc.js';
 
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 const MIXED = fileURLToPath(new URL('./mixed.js', import.meta.url));
@@ -58,11 +58,6 @@ async function serve(config: BenchServerConfig): Promise<Served & { stop(): Prom
   };
 }
 
-/** The resident set of process `pid`, in MiB (Linux). */
-function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 /** Closed-loop GETs of one pod for `seconds` (after a 1 s warm-up); requests per second. */
 async function getRate(server: Served, seconds: number): Promise<number> {

@@ -13,7 +13,7 @@
  *   creation sent → Running seen by the watch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { readKubeconfig } from '../src/cli/credentials.js';
 import { paceRequests } from './pacer.js';
 import type { ScenarioOptions, ScenarioOutput } from './scenarios.js';
 import { figure, type Target } from './stats.js';
+import { cpuSeconds, rssMiB } from './proc.js';
 
 const HELMSMAN = fileURLToPath(new URL('../src/cli/helmsman.js', import.meta.url));
 
@@ -58,16 +59,7 @@ function run(args: string[], ready: RegExp, what: string): Promise<Child & { mat
   });
 }
 
-/** CPU seconds a process has used (user + system, every thread), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
-function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 /** A watch of a collection from now on, calling `onEvent` for each change until `close`. */
 async function watchFrom(api: ApiClient, path: string, onEvent: (type: string, object: any) => void): Promise<{ close(): void }> {

@@ -7,7 +7,6 @@
  * again it is Ready and removes what it left behind; the control plane restarted leaves every pod
  * running where it was.
  */
-import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
