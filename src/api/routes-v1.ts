@@ -9,6 +9,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ApiObject, ReplicationController } from './model.js';
 import { admit } from '../auth/access.js';
+import { nodeNameOf, type UserInfo } from '../auth/user.js';
 import { readBody, readPatch } from './body.js';
 import type { LogReader } from './gateway.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
@@ -181,7 +182,9 @@ class V1 {
   async replaceStatus(ctx: Context, resource: Resource, namespace: string, name: string): Promise<void> {
     const object = this.decode(ctx, resource, await readBody(ctx.req), namespace, false);
     sameName(object, name);
-    const current = this.decode(ctx, resource, await this.get(resource, namespace, name), namespace, false);
+    // Only a node's write is judged against the object it replaces (NodeRestriction: the pod's node): read it for nodes only.
+    const user = ctx.state.user as UserInfo | undefined;
+    const current = user && nodeNameOf(user) !== undefined ? this.decode(ctx, resource, await this.get(resource, namespace, name), namespace, false) : undefined;
     this.registry.answer(ctx, await this.writeStatus(ctx, resource, object, current, object.metadata.resourceVersion));
   }
 
@@ -203,7 +206,7 @@ class V1 {
   }
 
   /** Writes `object`'s status over `current`'s, after admission (a node writes only the status of its own pods). */
-  private writeStatus(ctx: Context, resource: Resource, object: ApiObject, current: ApiObject, resourceVersion: number): Promise<RegistryReply> {
+  private writeStatus(ctx: Context, resource: Resource, object: ApiObject, current: ApiObject | undefined, resourceVersion: number): Promise<RegistryReply> {
     if (!('status' in object)) throw notFound('path', ctx.path);
     admit(ctx, object, current);
     const { namespace, name, uid } = object.metadata;

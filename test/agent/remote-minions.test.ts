@@ -157,6 +157,15 @@ kubectlTest('remote minions: pods spread over two agents and a service reaches t
   const logs = await kubectl.run(['logs', onB.name]);
   t.is(logs.code, 0, logs.stderr);
   t.is(logs.stdout.trim(), `listening on ${onB.ip}`);
+  // host-a may not write the status of a pod bound to host-b (NodeRestriction).
+  const foreign = await fetch(`${up.url}/api/v1/namespaces/default/pods/${onB.name}/status`, {
+    method: 'PUT',
+    headers: { authorization: 'Bearer token-a', 'content-type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: onB.name }, status: { phase: 'Failed' } }),
+    dispatcher: asNodeA,
+  });
+  t.is(foreign.status, 403);
+  t.regex(((await foreign.json()) as { message: string }).message, /node "host-a" can only update pod status for pods with spec.nodeName set to itself/);
   // And 2014's kubecfg log, through v1beta1, with the same kubeconfig.
   const kubecfgLog = await kubecfgWith({ KUBECONFIG: up.kubeconfig }, 'log', onB.name);
   t.is(kubecfgLog.code, 0, kubecfgLog.stderr);
