@@ -82,7 +82,7 @@ const USAGE = `usage: helmsman <command> [options]
                             Lease: kubemark's hollow nodes)
             --data DIR      the agent's state (default ./data/kubelet-NAME)
   bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
-          docker, all); \`helmsman bench --help\` lists the options
+          load, soak, remote, docker, all); \`helmsman bench --help\` lists the options
   demo    run the actor-kernel demo
             --minions N --pods N --shards N
 `;
