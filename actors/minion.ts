@@ -115,14 +115,8 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     if (!range) throw new TypeError(`minion ${this.props.name}: podCIDR "${this.props.podCIDR}" is not an IPv4 CIDR`);
     this.podBase = range.base + 1;
     this.podAddresses = Math.max(0, sizeOf(range) - 2);
-    const node: Node = {
-      kind: 'Node',
-      metadata: { name: this.props.name, namespace: '', uid: '', resourceVersion: 0, creationTimestamp: '', labels: this.props.labels, annotations: {} },
-      spec: { podCIDR: this.props.podCIDR },
-      status: this.nodeStatus(),
-    };
     // Created if new; a restarted minion finds its object, and its first heartbeat writes its status.
-    this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: node, version: 'internal', reply: false });
+    this.register();
     this.reportedAt = this.ctx.clock.now();
     // A restarted minion (or a remote one, whose agent registered the node) finds its object: the
     // first heartbeat looks at it at once.
@@ -303,12 +297,17 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     const stale = !node || ready?.status !== 'True' || node.status.hostIP !== this.props.hostIP || node.status.kubeletPort !== this.props.kubeletPort;
     if (!node) {
       // Deleted while this minion runs (kubectl delete node): registered again, as a kubelet does.
-      const fresh: Node = { kind: 'Node', metadata: { ...emptyMeta(this.props.name), labels: this.props.labels }, spec: { podCIDR: this.props.podCIDR }, status: this.nodeStatus() };
-      this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: fresh, version: 'internal', reply: false });
+      this.register();
     } else if (due || stale) {
       this.ctx.send(this.props.registry, { op: 'setStatus', resource: 'nodes', namespace: '', name: this.props.name, uid: node.metadata.uid, status: this.nodeStatus(), reply: false });
     } else return;
     this.reportedAt = now;
+  }
+
+  /** Creates this minion's Node (an AlreadyExists answer is no news: nobody waits for it). */
+  private register(): void {
+    const node: Node = { kind: 'Node', metadata: { ...emptyMeta(this.props.name), labels: this.props.labels }, spec: { podCIDR: this.props.podCIDR }, status: this.nodeStatus() };
+    this.ctx.send(this.props.registry, { op: 'create', resource: 'nodes', object: node, version: 'internal', reply: false });
   }
 
   private nodeStatus(): Node['status'] {

@@ -7,7 +7,7 @@
  * Level-triggered: what is taken is read from the nodes, so a restart (or a new leader) carries on.
  */
 import type { Node } from '../src/api/model.js';
-import { cidrContains, formatCidr, numberToIp, parseCidr, subnetOf, type Cidr } from '../src/api/cidr.js';
+import { cidrContains, formatCidr, numberToIp, parseCidr, parseClusterCidr, subnetOf, type Cidr } from '../src/api/cidr.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 import { EventRecorder } from '../src/cluster/events.js';
@@ -40,10 +40,8 @@ export class NodeIpamController extends Controller<NodeIpamControllerMsg, NodeIp
   private events!: EventRecorder;
 
   override preStart(): void {
-    const cluster = parseCidr(this.props.clusterCIDR);
     const mask = this.props.nodeCidrMaskSize;
-    if (!cluster) throw new TypeError(`clusterCIDR "${this.props.clusterCIDR}" is not an IPv4 CIDR`);
-    if (!(Number.isInteger(mask) && mask >= cluster.bits && mask <= 30)) throw new RangeError(`nodeCidrMaskSize ${mask} must be from ${cluster.bits} (the cluster CIDR's) to 30`);
+    const cluster = parseClusterCidr(this.props.clusterCIDR, mask);
     this.cluster = cluster;
     this.blocks = 2 ** (mask - cluster.bits);
     this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'cidrAllocator' });

@@ -32,6 +32,17 @@ export function parseCidr(text: string): Cidr | undefined {
   return base % 2 ** (32 - bits) === 0 ? { base, bits } : undefined;
 }
 
+/**
+ * The cluster CIDR and per-node prefix length the node IPAM controller hands out blocks by
+ * (`--cluster-cidr`, `--node-cidr-mask-size`); throws, naming the option, when they do not fit.
+ */
+export function parseClusterCidr(clusterCIDR: string, mask: number): Cidr {
+  const cidr = parseCidr(clusterCIDR);
+  if (!cidr) throw new TypeError(`clusterCIDR must be an IPv4 CIDR such as 10.244.0.0/16 (got ${String(clusterCIDR)})`);
+  if (!(Number.isInteger(mask) && mask >= cidr.bits && mask <= 30)) throw new RangeError(`nodeCidrMaskSize must be an integer from ${cidr.bits} (the cluster CIDR's) to 30 (got ${String(mask)})`);
+  return cidr;
+}
+
 /** `10.244.3.0/24`. */
 export function formatCidr(cidr: Cidr): string {
   return `${numberToIp(cidr.base)}/${cidr.bits}`;

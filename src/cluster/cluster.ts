@@ -27,7 +27,7 @@ import { DEFAULT_PROBE, type ProbeDefaults } from './probe.js';
 import { ClusterClient } from './client.js';
 import { KubeletClient } from './kubelet-client.js';
 import { badRequest } from '../api/status.js';
-import { parseCidr } from '../api/cidr.js';
+import { parseClusterCidr } from '../api/cidr.js';
 import type { LogQuery } from '../api/gateway.js';
 import type { RuntimeConfig } from '../runtimes/index.js';
 import { iptablesUsable } from '../proxy/iptables.js';
@@ -185,10 +185,8 @@ export class Cluster {
     if (!(typeof eventTtlMs === 'number' && eventTtlMs > 0 && Number.isFinite(eventTtlMs))) throw new RangeError(`eventTtlMs must be a positive number of milliseconds (got ${String(eventTtlMs)})`);
     const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     if (!(Number.isInteger(maxEvents) && maxEvents > 0)) throw new RangeError(`maxEvents must be a positive integer (got ${String(maxEvents)})`);
-    const clusterCIDR = parseCidr(options.clusterCIDR ?? DEFAULT_CLUSTER_CIDR);
-    if (!clusterCIDR) throw new TypeError(`clusterCIDR must be an IPv4 CIDR such as 10.244.0.0/16 (got ${String(options.clusterCIDR)})`);
     const mask = options.nodeCidrMaskSize ?? 24;
-    if (!(Number.isInteger(mask) && mask >= clusterCIDR.bits && mask <= 30)) throw new RangeError(`nodeCidrMaskSize must be an integer from ${clusterCIDR.bits} (the cluster CIDR's) to 30 (got ${String(mask)})`);
+    parseClusterCidr(options.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, mask);
 
     progress(`starting ${shards} actor shards`);
     const system = await ActorSystem.start({ shards, modules: CLUSTER_MODULES, clock: clock ?? 'real', resourceLimits: options.shardResourceLimits ?? DEFAULT_SHARD_LIMITS });
