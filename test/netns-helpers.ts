@@ -11,11 +11,12 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 
-/** Whether this process may make network namespaces (root, and `ip` answers). */
+/** Whether this process may make network namespaces and program their proxies (root; `ip` and `iptables` answer). */
 export const netnsUsable = (() => {
   if (process.getuid?.() !== 0) return false;
   try {
     execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
+    execFileSync('iptables', ['-w', '-L', '-n'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -25,8 +26,8 @@ export const netnsUsable = (() => {
 /** `test.serial` where namespaces can be made; otherwise skipped, or failed with HELMSMAN_NETNS_TESTS=required (CI). */
 export const netnsTest = netnsUsable ? test.serial : test.skip;
 if (!netnsUsable) {
-  if (process.env.HELMSMAN_NETNS_TESTS === 'required') test('network namespaces can be made (HELMSMAN_NETNS_TESTS=required)', (t) => t.fail('not root, or no iproute2'));
-  else process.stderr.write('network-namespace tests skipped: they need root and iproute2\n');
+  if (process.env.HELMSMAN_NETNS_TESTS === 'required') test('network namespaces can be made (HELMSMAN_NETNS_TESTS=required)', (t) => t.fail('not root, or no iproute2 or iptables'));
+  else process.stderr.write('network-namespace tests skipped: they need root, iproute2 and iptables\n');
 }
 
 /** Runs `ip ...args`. */

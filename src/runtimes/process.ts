@@ -163,7 +163,20 @@ export class ProcessRuntime implements ContainerRuntime {
         this.procs.set(proc.id, proc);
         child.stdout?.setEncoding('utf8').on('data', (text: string) => this.append(proc, text));
         child.stderr?.setEncoding('utf8').on('data', (text: string) => this.append(proc, text));
-        child.once('exit', (code, signal) => this.exited(proc, exitCodeOf(code, signal)));
+        child.once('exit', (code, signal) => {
+          // The exit is told once its output is read: 'close' comes when the pipes are drained
+          // (the group killed first, so nothing the leader left behind holds them open).
+          killGroup(proc.pgid, 'SIGKILL');
+          let told = false;
+          const tell = (): void => {
+            if (told) return;
+            told = true;
+            clearTimeout(timer);
+            this.exited(proc, exitCodeOf(code, signal));
+          };
+          const timer = setTimeout(tell, 1000);
+          child.once('close', tell);
+        });
         this.record(proc);
         resolve(containerOf(proc));
       });
