@@ -2,39 +2,50 @@
  * The endpoints controller: for every service, an Endpoints object of the same name listing
  * `ip:port` of the ready pods its selector picks (the port is the service's `containerPort`,
  * by number or by a container port's name). Each service has its own pod watch, so pods that no
- * service selects cost nothing here.
+ * service selects cost nothing here. Services are the keys of its work queue: a change of a
+ * service, of its endpoints or of a pod it selects enqueues the service.
  */
 import type { Endpoints, Pod, Service } from '../src/api/model.js';
 import { selectorFromSet } from '../src/api/selector.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
 import type { Informer } from '../src/cluster/informer.js';
 
-/** What the endpoints controller handles. */
-export type EndpointsControllerMsg = { op: 'sync'; key: string };
-
 /** The endpoints controller actor. */
-export class EndpointsController extends Controller<EndpointsControllerMsg, ControllerProps> {
+export class EndpointsController extends Controller<never, ControllerProps> {
   static override readonly kind = 'helmsman.endpoints-controller';
 
   private services!: Informer<Service>;
   private endpoints!: Informer<Endpoints>;
   /** Each service's pod watch, by `namespace/name`, with the selector it was made for. */
   private readonly podWatches = new Map<string, { selector: string; pods: Informer<Pod> }>();
-  private readonly pending = new Set<string>();
 
   override preStart(): void {
-    this.endpoints = this.inform<Endpoints>('endpoints', 'endpoints', {}, {});
-    this.services = this.inform<Service>('services', 'services', {}, {
+    // Endpoints deleted by someone else are written again (as Kubernetes' controller does).
+    this.endpoints = this.inform<Endpoints>({
+      name: 'endpoints',
+      resource: 'endpoints',
+      onChange: (key, endpoints) => {
+        if (!endpoints) this.enqueue(key);
+      },
+      onSynced: () => this.enqueueAll(),
+    });
+    this.services = this.inform<Service>({
+      name: 'services',
+      resource: 'services',
       onChange: (key, svc) => this.serviceChanged(key, svc),
+      onSynced: () => this.enqueueAll(),
     });
   }
 
-  protected handle(msg: EndpointsControllerMsg): void {
-    this.pending.delete(msg.key);
-    this.sync(msg.key);
+  protected handle(): void {}
+
+  /** Every service and every endpoints object (those of services gone are deleted). */
+  private enqueueAll(): void {
+    for (const key of this.services.objects.keys()) this.enqueue(key);
+    for (const key of this.endpoints.objects.keys()) this.enqueue(key);
   }
 
-  private serviceChanged(key: string, svc: Service | undefined): void {
+  private serviceChanged(key: string, svc: Readonly<Service> | undefined): void {
     const watch = this.podWatches.get(key);
     const selector = svc ? JSON.stringify(svc.spec.selector) : '';
     if (watch && watch.selector !== selector) {
@@ -42,22 +53,20 @@ export class EndpointsController extends Controller<EndpointsControllerMsg, Cont
       this.podWatches.delete(key);
     }
     if (svc && !this.podWatches.has(key)) {
-      const pods = this.inform<Pod>(`pods:${key}`, 'pods', { namespace: svc.metadata.namespace, labels: selectorFromSet(svc.spec.selector) }, {
-        onChange: () => this.requestSync(key),
-        onSynced: () => this.requestSync(key),
+      const pods = this.inform<Pod>({
+        name: `pods:${key}`,
+        resource: 'pods',
+        filter: { namespace: svc.metadata.namespace, labels: selectorFromSet(svc.spec.selector) },
+        onChange: () => this.enqueue(key),
+        onSynced: () => this.enqueue(key),
       });
       this.podWatches.set(key, { selector, pods });
     }
-    this.requestSync(key);
+    this.enqueue(key);
   }
 
-  private requestSync(key: string): void {
-    if (this.pending.has(key)) return;
-    this.pending.add(key);
-    this.ctx.send(this.ctx.self, { op: 'sync', key });
-  }
-
-  private sync(key: string): void {
+  protected override reconcile(key: string): void {
+    if (!this.services.synced || !this.endpoints.synced) return; // enqueueAll brings it back
     const svc = this.services.objects.get(key);
     const existing = this.endpoints.objects.get(key);
     const [namespace, name] = key.split('/') as [string, string];
@@ -79,7 +88,7 @@ export class EndpointsController extends Controller<EndpointsControllerMsg, Cont
 }
 
 /** The endpoints of a service: ready pods with an address, sorted, at the service's target port. */
-export function endpointsOf(svc: Service, pods: Iterable<Pod>): Endpoints['endpoints'] {
+export function endpointsOf(svc: Readonly<Service>, pods: Iterable<Readonly<Pod>>): Endpoints['endpoints'] {
   const target = svc.spec.ports[0]?.targetPort;
   const out: Endpoints['endpoints'] = [];
   for (const pod of pods) {

@@ -128,10 +128,15 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
       address: this.props.hostIP,
       mode: this.props.proxyMode,
     });
-    this.inform<Pod>('pods', 'pods', { fields: { requirements: [{ field: 'spec.host', operator: '=', value: this.props.name }] } }, {
+    this.inform<Pod>({
+      name: 'pods',
+      resource: 'pods',
+      filter: { fields: { requirements: [{ field: 'spec.host', operator: '=', value: this.props.name }] } },
       onChange: (key, pod) => (pod ? this.podChanged(key, pod) : this.podDeleted(key)),
       onSynced: () => this.removeOrphans(),
-    }, { statusChanges: false, keep: false });
+      statusChanges: false,
+      keep: false,
+    });
   }
 
   protected handle(msg: MinionMsg): void | Promise<void> {

@@ -9,7 +9,7 @@
 import type { Node } from '../src/api/model.js';
 import { cidrContains, formatCidr, numberToIp, parseCidr, parseClusterCidr, subnetOf, type Cidr } from '../src/api/cidr.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
-import type { Informer } from '../src/cluster/informer.js';
+import { nodeKey, type Informer } from '../src/cluster/informer.js';
 import { EventRecorder } from '../src/cluster/events.js';
 import type { RegistryReply } from '../src/registry/protocol.js';
 
@@ -21,13 +21,10 @@ export interface NodeIpamControllerProps extends ControllerProps {
   nodeCidrMaskSize: number;
 }
 
-/** What the node IPAM controller handles. */
-export type NodeIpamControllerMsg = { op: 'allocate' } | { op: 'written'; name: string; ok: boolean };
+/** What the node IPAM controller handles: the outcome of a block's write. */
+export type NodeIpamControllerMsg = { op: 'written'; name: string; ok: boolean };
 
-/** How long a node whose write failed waits before it is tried again. */
-const RETRY_MS = 1000;
-
-/** The node IPAM controller actor. */
+/** The node IPAM controller actor. Nodes without a range are the keys of its work queue. */
 export class NodeIpamController extends Controller<NodeIpamControllerMsg, NodeIpamControllerProps> {
   static override readonly kind = 'helmsman.node-ipam-controller';
 
@@ -36,7 +33,6 @@ export class NodeIpamController extends Controller<NodeIpamControllerMsg, NodeIp
   private blocks = 0;
   /** Blocks being written to a node, by node name (counted as taken until its node shows the outcome). */
   private readonly inFlight = new Map<string, number>();
-  private queued = false;
   private events!: EventRecorder;
 
   override preStart(): void {
@@ -45,49 +41,48 @@ export class NodeIpamController extends Controller<NodeIpamControllerMsg, NodeIp
     this.cluster = cluster;
     this.blocks = 2 ** (mask - cluster.bits);
     this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'cidrAllocator' });
-    this.nodes = this.inform<Node>('nodes', 'nodes', {}, {
-      onChange: (_key, node, prev) => {
+    this.nodes = this.inform<Node>({
+      name: 'nodes',
+      resource: 'nodes',
+      onChange: (key, node, prev) => {
         // A block stays counted as in flight until the node shows it (or is gone): the informer may lag the write.
         if (!node || node.spec.podCIDR) this.inFlight.delete((node ?? prev)!.metadata.name);
-        if (!node || !node.spec.podCIDR) this.queue();
+        // A deleted node's block is free: a node still waiting may take it.
+        if (!node) for (const waiting of this.waitingNodes()) this.enqueue(waiting);
+        else if (!node.spec.podCIDR) this.enqueue(key);
       },
-      onSynced: () => this.queue(),
+      onSynced: () => {
+        for (const name of this.waitingNodes()) this.enqueue(name);
+      },
     });
   }
 
   protected handle(msg: NodeIpamControllerMsg): void {
-    if (msg.op === 'written') {
-      if (msg.ok) return;
-      this.inFlight.delete(msg.name);
-      this.ctx.timers.once('retry', RETRY_MS, { op: 'allocate' });
-      return;
-    }
-    this.queued = false;
-    if (this.nodes.synced) this.allocate();
+    if (msg.ok) return;
+    this.inFlight.delete(msg.name);
+    this.queue.addRateLimited(nodeKey(msg.name));
   }
 
-  private queue(): void {
-    if (this.queued) return;
-    this.queued = true;
-    this.ctx.send(this.ctx.self, { op: 'allocate' });
+  /** The informer's keys of the nodes without a range. */
+  private *waitingNodes(): Iterable<string> {
+    for (const [name, node] of this.nodes.objects) if (!node.spec.podCIDR) yield name;
   }
 
-  /** Gives every node without a range the first free block. */
-  private allocate(): void {
+  /** Gives each node of the burst that still has no range the first free block. */
+  protected override reconcileAll(names: string[]): void {
+    if (!this.nodes.synced) return; // the list enqueues every node still waiting
     const mask = this.props.nodeCidrMaskSize;
     const taken = new Set(this.inFlight.values());
-    const waiting: Node[] = [];
     for (const node of this.nodes.objects.values()) {
       const own = node.spec.podCIDR;
-      if (!own) {
-        if (!this.inFlight.has(node.metadata.name)) waiting.push(node);
-        continue;
-      }
+      if (!own) continue;
       const block = parseCidr(own);
       if (block && cidrContains(this.cluster, numberToIp(block.base)) && block.bits === mask) taken.add((block.base - this.cluster.base) / 2 ** (32 - mask));
     }
     let next = 0;
-    for (const node of waiting) {
+    for (const key of names) {
+      const node = this.nodes.objects.get(key);
+      if (!node || node.spec.podCIDR || this.inFlight.has(node.metadata.name)) continue;
       while (next < this.blocks && taken.has(next)) next++;
       const { name, uid } = node.metadata;
       if (next >= this.blocks) {

@@ -22,7 +22,9 @@ export class ReplicationManager extends Controller<never, ReplicationManagerProp
   private readonly children = new Map<string, ActorRef<ReplicationControllerMsg>>();
 
   override preStart(): void {
-    this.inform<ReplicationController>('rcs', 'replicationcontrollers', {}, {
+    this.inform<ReplicationController>({
+      name: 'rcs',
+      resource: 'replicationcontrollers',
       onChange: (_key, rc, prev) => {
         const uid = (rc ?? prev)!.metadata.uid;
         const child = this.children.get(uid);

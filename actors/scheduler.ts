@@ -7,6 +7,7 @@
  * It records kube-scheduler's events: `Scheduled` with each binding (sent after it, so it lands
  * before anything the minion records about the pod), and `FailedScheduling` when a pod fits
  * nowhere — again when the reason changes, or when it still fits nowhere five minutes later.
+ * Unbound pods are the keys of its work queue: each burst of them is placed together.
  */
 import type { Node, Pod } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
@@ -23,45 +24,45 @@ import type { Binding } from '../src/registry/protocol.js';
  */
 const FAILED_SCHEDULING_EVERY_MS = 300_000;
 
-/** What the scheduler handles. */
-export type SchedulerMsg = { op: 'schedule' };
-
 /** The scheduler actor. */
-export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
+export class Scheduler extends Controller<never, ControllerProps> {
   static override readonly kind = 'helmsman.scheduler';
 
   private readonly cache = new SchedulingCache();
   private nodes!: Informer<Node>;
   private pods!: Informer<Pod>;
-  /** Unbound pods waiting for a round, by key. */
-  private readonly queue = new Map<string, Pod>();
+  /** Unbound pods waiting to be placed, by key (the work queue holds their keys). */
+  private readonly waiting = new Map<string, Readonly<Pod>>();
   /** Pods that fit nowhere, with the message they were given, until minions change. */
-  private readonly unschedulable = new Map<string, { pod: Pod; message: string }>();
+  private readonly unschedulable = new Map<string, { pod: Readonly<Pod>; message: string }>();
   /** Pods placed in the cache whose binding has not come back yet, with their uid. */
   private readonly assumed = new Map<string, string>();
-  private roundPending = false;
   private events!: EventRecorder;
   /** The last FailedScheduling recorded for each pod that fits nowhere, until it is bound or gone. */
   private readonly failures = new Map<string, { message: string; at: number }>();
 
   override preStart(): void {
     this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'default-scheduler' });
-    this.nodes = this.inform<Node>('nodes', 'nodes', {}, {
+    this.nodes = this.inform<Node>({
+      name: 'nodes',
+      resource: 'nodes',
       onChange: (_key, node, prev) => {
         if (node) this.cache.setNode(node);
         else this.cache.removeNode(prev!.metadata.name);
         this.retryUnschedulable();
       },
-      onSynced: () => this.requestRound(),
+      onSynced: () => this.enqueueWaiting(),
     });
-    this.pods = this.inform<Pod>('pods', 'pods', {}, {
+    this.pods = this.inform<Pod>({
+      name: 'pods',
+      resource: 'pods',
       onChange: (key, pod, prev) => {
         if (!pod) {
           const { namespace, name } = prev!.metadata;
           const wasPlaced = this.cache.nodeOf(namespace, name) !== undefined;
           this.cache.removePod(namespace, name);
           this.assumed.delete(key);
-          this.queue.delete(key);
+          this.waiting.delete(key);
           this.unschedulable.delete(key);
           this.failures.delete(key);
           if (wasPlaced) this.retryUnschedulable();
@@ -70,7 +71,7 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
         if (pod.spec.host) {
           this.cache.addPod(pod);
           this.assumed.delete(key);
-          this.queue.delete(key);
+          this.waiting.delete(key);
           this.unschedulable.delete(key);
           this.failures.delete(key);
           return;
@@ -83,19 +84,28 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
           this.assumed.delete(key);
         }
         if (!this.unschedulable.has(key)) {
-          this.queue.set(key, pod);
-          this.requestRound();
+          this.waiting.set(key, pod);
+          this.enqueue(key);
         }
       },
-      onSynced: () => this.requestRound(),
-    }, { statusChanges: false, keep: false });
+      onSynced: () => this.enqueueWaiting(),
+      statusChanges: false,
+      keep: false,
+    });
   }
 
-  protected handle(_msg: SchedulerMsg): void {
-    this.roundPending = false;
-    if (!this.nodes.synced || !this.pods.synced || this.queue.size === 0) return;
-    const pods = [...this.queue.values()];
-    this.queue.clear();
+  protected handle(): void {}
+
+  /** Places the unbound pods of one burst together (`keys`: those that changed; every waiting pod is placed). */
+  protected override reconcileAll(keys: string[]): void {
+    if (!this.nodes.synced || !this.pods.synced) return; // enqueueWaiting brings them back once both are
+    const pods: Readonly<Pod>[] = [];
+    for (const key of keys) {
+      const pod = this.waiting.get(key);
+      if (pod) pods.push(pod);
+      this.waiting.delete(key);
+    }
+    if (pods.length === 0) return;
     const { bindings, unschedulable } = schedule(pods, this.cache);
     if (bindings.length > 0) {
       const out: Binding[] = bindings.map(({ pod, node }) => {
@@ -125,15 +135,15 @@ export class Scheduler extends Controller<SchedulerMsg, ControllerProps> {
   /** Room may have appeared (a minion came, a bound pod went): every pod that did not fit gets another try. */
   private retryUnschedulable(): void {
     if (this.unschedulable.size === 0) return;
-    for (const [key, { pod }] of this.unschedulable) this.queue.set(key, pod);
+    for (const [key, { pod }] of this.unschedulable) {
+      this.waiting.set(key, pod);
+      this.enqueue(key);
+    }
     this.unschedulable.clear();
-    this.requestRound();
   }
 
-  /** One round per burst: the message queues behind everything that arrived before it. */
-  private requestRound(): void {
-    if (this.roundPending) return;
-    this.roundPending = true;
-    this.ctx.send(this.ctx.self, { op: 'schedule' });
+  /** Enqueues every waiting pod (once both informers are listed, the round that was skipped before). */
+  private enqueueWaiting(): void {
+    for (const key of this.waiting.keys()) this.enqueue(key);
   }
 }

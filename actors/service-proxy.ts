@@ -49,14 +49,16 @@ export class ServiceProxy extends Controller<ServiceProxyMsg, ServiceProxyProps>
     const onError = (message: string) => this.ctx.send(self, { op: 'proxyError', message });
     const { mode, address, minion } = this.props;
     this.backend = mode === 'iptables' ? new IptablesProxy(address, minion, onError) : mode === 'userspace' ? new UserspaceRelay(address, this.routes, onError) : undefined;
-    this.services = this.inform<Service>('services', 'services', {}, {
+    this.services = this.inform<Service>({
+      name: 'services',
+      resource: 'services',
       onChange: (key) => {
         this.update(key);
         if (this.services.synced) this.publishEnv();
       },
       onSynced: () => this.publishEnv(),
     });
-    this.endpoints = this.inform<Endpoints>('endpoints', 'endpoints', {}, { onChange: (key) => this.update(key) });
+    this.endpoints = this.inform<Endpoints>({ name: 'endpoints', resource: 'endpoints', onChange: (key) => this.update(key) });
   }
 
   override async postStop(): Promise<void> {

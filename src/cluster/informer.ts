@@ -11,17 +11,38 @@ import type { ApiObject } from '../api/model.js';
 import type { Resource } from '../api/resources.js';
 import type { ActorRef, Context } from '../kernel/index.js';
 
-/** What an informer reports to its actor. */
-export interface InformerHandlers<T extends ApiObject> {
+/** What an informer watches, and what it tells its actor. */
+export interface InformerOptions<T extends ApiObject> {
+  /** Names the informer among its actor's (the watch id is made from the actor's ref and it). */
+  name: string;
+  resource: Resource;
+  /** Which objects (default: all). */
+  filter?: Filter;
   /** An object appeared, changed or vanished (`object` undefined for a deletion). */
-  onChange?(key: string, object: T | undefined, prev: T | undefined): void;
+  onChange?(key: string, object: Readonly<T> | undefined, prev: Readonly<T> | undefined): void;
   /** The initial list (or a relist) is complete. */
   onSynced?(): void;
+  /**
+   * Whether changes of status alone are wanted (default true; false for actors that act on spec
+   * only; `'readiness'`: of a pod's status changes, only its readiness flips).
+   */
+  statusChanges?: StatusChanges;
+  /**
+   * Whether to keep a copy of every object (default true; false for actors that keep what they
+   * need in their own structures: `prev` is then undefined for changes, and a deletion's `prev` is
+   * the deleted object).
+   */
+  keep?: boolean;
 }
 
 /** `${namespace}/${name}`: how informers key objects. */
 export function objectKey(obj: { metadata: { namespace: string; name: string } }): string {
   return `${obj.metadata.namespace}/${obj.metadata.name}`;
+}
+
+/** How informers key a Node (in no namespace): `/${name}`. */
+export function nodeKey(name: string): string {
+  return `/${name}`;
 }
 
 /**
@@ -48,7 +69,7 @@ function objectOf(parsed: Map<number, ApiObject>, event: WatchEvent): ApiObject 
 /** A watch and its local copy; see the module comment. */
 export class Informer<T extends ApiObject> {
   /** The current objects, by `namespace/name` (empty for an informer made with `keep: false`). */
-  readonly objects = new Map<string, T>();
+  readonly objects = new Map<string, Readonly<T>>();
   /** The keys present, for an informer that does not keep objects. */
   private readonly keys = new Set<string>();
   /** Whether the initial list has been received. */
@@ -57,23 +78,22 @@ export class Informer<T extends ApiObject> {
   private relisted: Set<string> | undefined;
   /** This thread's parsed objects of the registry's changes. */
   private readonly parsed: Map<number, ApiObject>;
+  readonly resource: Resource;
+  readonly filter: Filter;
+  private readonly statusChanges: StatusChanges;
+  private readonly keep: boolean;
 
   constructor(
     private readonly ctx: Context<any>,
     private readonly registry: ActorRef,
     /** The watch id: unique per informer in the system. */
     readonly id: string,
-    readonly resource: Resource,
-    readonly filter: Filter,
-    private readonly handlers: InformerHandlers<T>,
-    /** Whether changes of status alone are wanted (false for actors that act on spec only). */
-    private readonly statusChanges: StatusChanges = true,
-    /**
-     * Whether to keep a copy of every object (false for actors that keep what they need in their
-     * own structures: `prev` is then undefined for changes, and a deletion's `prev` is the deleted object).
-     */
-    private readonly keep = true,
+    private readonly options: InformerOptions<T>,
   ) {
+    this.resource = options.resource;
+    this.filter = options.filter ?? {};
+    this.statusChanges = options.statusChanges ?? true;
+    this.keep = options.keep ?? true;
     const key = `${registry.slot}:${registry.id}`;
     let parsed = parsedByRegistry.get(key);
     if (!parsed) parsedByRegistry.set(key, (parsed = new Map()));
@@ -118,17 +138,17 @@ export class Informer<T extends ApiObject> {
           for (const [key, prev] of this.objects) {
             if (relisted.has(key)) continue;
             this.objects.delete(key);
-            this.handlers.onChange?.(key, undefined, prev);
+            this.options.onChange?.(key, undefined, prev);
           }
           for (const key of this.keys) {
             if (relisted.has(key)) continue;
             this.keys.delete(key);
             const [namespace, name] = splitKey(key);
-            this.handlers.onChange?.(key, undefined, { metadata: { namespace, name } } as T);
+            this.options.onChange?.(key, undefined, { metadata: { namespace, name } } as T);
           }
         }
         this.synced = true;
-        this.handlers.onSynced?.();
+        this.options.onSynced?.();
         return true;
       }
       case 'DELETED': {
@@ -137,7 +157,7 @@ export class Informer<T extends ApiObject> {
         const prev = this.objects.get(key);
         this.objects.delete(key);
         this.keys.delete(key);
-        this.handlers.onChange?.(key, undefined, prev ?? object);
+        this.options.onChange?.(key, undefined, prev ?? object);
         return true;
       }
       default: {
@@ -146,14 +166,14 @@ export class Informer<T extends ApiObject> {
         this.relisted?.add(key);
         if (!this.keep) {
           this.keys.add(key);
-          this.handlers.onChange?.(key, object, undefined);
+          this.options.onChange?.(key, object, undefined);
           return true;
         }
         const prev = this.objects.get(key);
         // A relist re-sends what did not change: no news for the actor.
         if (prev && prev.metadata.resourceVersion === object.metadata.resourceVersion) return true;
         this.objects.set(key, object);
-        this.handlers.onChange?.(key, object, prev);
+        this.options.onChange?.(key, object, prev);
         return true;
       }
     }

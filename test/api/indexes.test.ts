@@ -77,7 +77,7 @@ test('WatchIndex: a change is offered to the watchers of its old and new pins, e
 /** An informer's view of the actor it serves: only `send` is used. */
 function informer(registry: ActorRef, seen: unknown[]): Informer<Pod> {
   const ctx = { send() {} } as unknown as Context<any>;
-  return new Informer<Pod>(ctx, registry, `w${seen.length}:${Math.random()}`, 'pods', {}, { onChange: (_k, obj) => seen.push(obj) });
+  return new Informer<Pod>(ctx, registry, `w${seen.length}:${Math.random()}`, { name: 'pods', resource: 'pods', onChange: (_k, obj) => seen.push(obj) });
 }
 
 test('Informers of one registry on one thread share the object parsed from a change; other changes and registries do not', (t) => {
