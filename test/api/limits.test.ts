@@ -43,17 +43,33 @@ test('a resourceVersion or limit that is not a decimal integer is a 400 naming i
   t.is((await call(server.url, 'GET', '/api/v1beta1/pods/p')).body.desiredState.manifest.containers[0].image, 'a', 'nothing overwritten');
 });
 
-test('beyond the in-flight limits a write is 429 TooManyRequests with Retry-After, served again once a seat is free', async (t) => {
-  const server = await startServer({ limits: { maxRequestsInflight: 2, maxMutatingRequestsInflight: 1 } });
-  t.teardown(() => server.close());
-  // A create whose body is still on its way holds the one mutating seat.
-  const body = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'slow' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
-  const socket = net.connect(server.port, '127.0.0.1');
+/** Starts a create whose body is still on its way, holding a mutating seat; `finish` sends the rest and resolves with the answer. */
+function slowCreate(port: number, name: string): { finish(): Promise<string>; socket: net.Socket } {
+  const body = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  const socket = net.connect(port, '127.0.0.1');
   let answer = '';
   socket.on('data', (d) => (answer += d));
   socket.write(`POST /api/v1/namespaces/default/pods HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+  return {
+    socket,
+    async finish() {
+      socket.write(body.slice(10));
+      await eventually(() => answer.includes('\r\n\r\n'), `the slow create of ${name} answered`);
+      socket.destroy();
+      return answer;
+    },
+  };
+}
+
+const podBody = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+const create = (url: string, name: string) => fetch(`${url}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: podBody(name) });
+
+test('with no queue, a write beyond the in-flight limits is 429 TooManyRequests with Retry-After at once, served again once a seat is free', async (t) => {
+  const server = await startServer({ limits: { maxRequestsInflight: 2, maxMutatingRequestsInflight: 1, queueLength: 0 } });
+  t.teardown(() => server.close());
+  const slow = slowCreate(server.port, 'slow');
   await new Promise((r) => setTimeout(r, 200));
-  const refused = await fetch(`${server.url}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.replace('slow', 'fast') });
+  const refused = await create(server.url, 'fast');
   t.is(refused.status, 429);
   t.is(refused.headers.get('retry-after'), '1');
   t.like(await refused.json(), { kind: 'Status', reason: 'TooManyRequests', code: 429, message: 'Too many requests, please try again later.', details: { retryAfterSeconds: 1 } });
@@ -63,11 +79,32 @@ test('beyond the in-flight limits a write is 429 TooManyRequests with Retry-Afte
   await fetch(`${server.url}/api/v1/pods?watch=true`, { signal: watch.signal });
   await fetch(`${server.url}/api/v1/pods?watch=true`, { signal: watch.signal });
   t.is((await fetch(`${server.url}/api/v1/namespaces/default/pods`)).status, 200);
-  socket.write(body.slice(10));
-  await eventually(() => answer.includes('\r\n\r\n'), 'the slow create answered');
-  socket.destroy();
-  t.regex(answer, /^HTTP\/1\.1 201 /);
-  t.is((await fetch(`${server.url}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.replace('slow', 'fast') })).status, 201);
+  t.regex(await slow.finish(), /^HTTP\/1\.1 201 /);
+  t.is((await create(server.url, 'fast')).status, 201);
+});
+
+test('a write beyond the in-flight limits waits for a seat in turn (as API Priority and Fairness queues it); a full queue or a long wait is 429', async (t) => {
+  const server = await startServer({ limits: { maxMutatingRequestsInflight: 1, queueLength: 2, queueWaitMs: 1500 } });
+  t.teardown(() => server.close());
+  const slow = slowCreate(server.port, 'slow');
+  await new Promise((r) => setTimeout(r, 200));
+  // Two wait; the third finds the queue full.
+  const first = create(server.url, 'first');
+  const second = create(server.url, 'second');
+  await new Promise((r) => setTimeout(r, 200));
+  const third = await create(server.url, 'third');
+  t.is(third.status, 429);
+  t.is(third.headers.get('retry-after'), '1');
+  t.regex(await slow.finish(), /^HTTP\/1\.1 201 /);
+  t.deepEqual([(await first).status, (await second).status], [201, 201], 'the waiting writes are served once the seat is free');
+  // Held past the wait limit, a queued write is turned away.
+  const held = slowCreate(server.port, 'held');
+  await new Promise((r) => setTimeout(r, 200));
+  const started = Date.now();
+  const late = await create(server.url, 'late');
+  t.is(late.status, 429);
+  t.true(Date.now() - started >= 1400, `refused after ${Date.now() - started} ms of waiting`);
+  t.regex(await held.finish(), /^HTTP\/1\.1 201 /);
 });
 
 test('annotations are checked with Kubernetes\' limits: qualified-name keys, 256 KiB in all', async (t) => {
