@@ -4,7 +4,8 @@
  * by line. Every answer ≥ 400 becomes the server's Status (`StatusInfo`); a server that cannot be
  * reached becomes a 503 ServiceUnavailable, so callers handle one kind of failure.
  */
-import { Agent, fetch, type Response } from 'undici';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { Agent, type Dispatcher } from 'undici';
 import { statusInfoOf, type StatusInfo } from '../api/status.js';
 import type { ClientCredentials } from '../cli/credentials.js';
 
@@ -21,6 +22,20 @@ export interface ApiEndpoint {
 /** How long a request (not a watch) may take before it fails. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * TLS contexts by the credentials they hold. Making one parses the CA and the key pair; a context
+ * shared by every connection of every client with the same credentials (a thousand hollow minions
+ * in one process have one) spares each new connection that.
+ */
+const secureContexts = new Map<string, SecureContext>();
+
+function secureContextOf(ca: string | undefined, cert: string | undefined, key: string | undefined): SecureContext {
+  const id = `${ca ?? ''}\0${cert ?? ''}\0${key ?? ''}`;
+  let context = secureContexts.get(id);
+  if (!context) secureContexts.set(id, (context = createSecureContext({ ca, cert, key })));
+  return context;
+}
+
 /** A JSON client of one control plane; `close()` ends its connections. */
 export class ApiClient {
   private readonly dispatcher: Agent;
@@ -30,33 +45,40 @@ export class ApiClient {
   constructor(readonly endpoint: ApiEndpoint, connections = 64) {
     this.base = endpoint.server.replace(/\/+$/, '');
     const { ca, insecure, cert, key } = endpoint.credentials;
+    const secure = this.base.startsWith('https:');
     // Connections kept between heartbeats (10 s apart) when the server says nothing of its own keep-alive.
-    this.dispatcher = new Agent({ connections, connect: { ca, cert, key, rejectUnauthorized: !insecure }, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: 0, keepAliveTimeout: 60_000 });
+    this.dispatcher = new Agent({
+      connections,
+      connect: secure ? { secureContext: secureContextOf(ca, cert, key), rejectUnauthorized: !insecure } : {},
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: 0,
+      keepAliveTimeout: 60_000,
+    });
   }
 
   /** One request; `body` is sent as JSON (a patch as `contentType`). */
   async request<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResult<T>> {
-    let res: Response;
+    // undici's own request API: its fetch (WHATWG streams, an AbortSignal per request) costs a
+    // thousand minions in one process several times as much CPU for the same exchange.
+    let text: string;
+    let code: number;
     try {
-      res = await fetch(this.base + path, {
-        method,
+      const res = await this.dispatcher.request({
+        origin: this.base,
+        path,
+        method: method as Dispatcher.HttpMethod,
         headers: this.headers(body === undefined ? undefined : contentType),
         body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        bodyTimeout: REQUEST_TIMEOUT_MS,
       });
+      code = res.statusCode;
+      text = await res.body.text();
     } catch (err) {
       return { ok: false, error: this.unreachable(err) };
     }
-    let text: string;
+    if (code >= 400) return { ok: false, error: statusInfoOf(text, code) };
     try {
-      text = await res.text();
-    } catch (err) {
-      return { ok: false, error: this.unreachable(err) };
-    }
-    if (res.status >= 400) return { ok: false, error: statusInfoOf(text, res.status) };
-    try {
-      return { ok: true, code: res.status, body: (text ? JSON.parse(text) : {}) as T };
+      return { ok: true, code, body: (text ? JSON.parse(text) : {}) as T };
     } catch {
       return { ok: false, error: { code: 500, reason: 'InternalError', message: `${method} ${path}: the answer is not JSON` } };
     }
@@ -68,19 +90,19 @@ export class ApiClient {
    * rejects with a `WatchError` carrying the Status.
    */
   async stream(path: string, signal: AbortSignal, onLine: (line: string) => void): Promise<void> {
-    let res: Response;
+    let res: Dispatcher.ResponseData;
     try {
-      res = await fetch(this.base + path, { headers: this.headers(undefined), dispatcher: this.dispatcher, signal });
+      res = await this.dispatcher.request({ origin: this.base, path, method: 'GET', headers: this.headers(undefined), signal });
     } catch (err) {
       if (signal.aborted) return;
       throw new WatchError(this.unreachable(err));
     }
-    if (res.status >= 400) throw new WatchError(statusInfoOf(await res.text().catch(() => ''), res.status));
-    const decoder = new TextDecoder();
+    if (res.statusCode >= 400) throw new WatchError(statusInfoOf(await res.body.text().catch(() => ''), res.statusCode));
+    res.body.setEncoding('utf8');
     let pending = '';
     try {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        pending += decoder.decode(chunk, { stream: true });
+      for await (const chunk of res.body as AsyncIterable<string>) {
+        pending += chunk;
         let newline: number;
         while ((newline = pending.indexOf('\n')) >= 0) {
           const line = pending.slice(0, newline);
