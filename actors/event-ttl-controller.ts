@@ -12,19 +12,17 @@
  * grows. The events kept are the most recent ones, which are the ones `kubectl describe` shows.
  *
  * A large burst writes hundreds of thousands of events, so this watch is kept as cheap as it can
- * be. It runs on the registry's shard, where the registry hands a watcher its own objects, neither
- * encoded nor copied; and it files them by uid — a string the event already has, unlike the
- * `namespace/name` key an informer builds for every change — instead of through an Informer.
+ * be: it runs on the registry's shard, where the registry hands a watcher its own objects, neither
+ * encoded nor copied, and its informer keeps no copies (this controller's own map, in the order of
+ * last writes, is the only one). The sweep is its work queue's one key, looked at again every
+ * `sweepMs`.
  */
-import { Actor, type ActorRef } from '../src/kernel/index.js';
 import type { Event } from '../src/api/model.js';
-import { isWatchEvent } from '../src/cluster/informer.js';
-import type { WatchEvent } from '../src/registry/protocol.js';
+import { Controller, type ControllerProps } from '../src/cluster/controller.js';
+import type { Reconciled } from '../src/cluster/work-queue.js';
 
 /** Props of the event TTL controller. */
-export interface EventTtlControllerProps {
-  /** The registry actor. */
-  registry: ActorRef;
+export interface EventTtlControllerProps extends ControllerProps {
   /** How long an event lives after its last write (Kubernetes: 1 hour). */
   ttlMs: number;
   /** Events kept at most; beyond it, the ones written longest ago are deleted (default DEFAULT_MAX_EVENTS). */
@@ -33,12 +31,6 @@ export interface EventTtlControllerProps {
   sweepMs?: number;
 }
 
-/** What the event TTL controller handles (besides the registry's watch events). */
-export type EventTtlControllerMsg = { op: 'sweep' } | { op: 'rewatch' };
-
-/** How long to wait before watching a terminated registry again (as the Controller does). */
-const REWATCH_MS = 200;
-
 /**
  * How many events are kept by default: as many changes as the registry keeps for watches. About
  * 11 MB of heap on the registry's shard (measured: 1.1 KB an event, with the store's and the
@@ -46,93 +38,52 @@ const REWATCH_MS = 200;
  */
 export const DEFAULT_MAX_EVENTS = 10_000;
 
+/** The work queue's key of the sweep. */
+const SWEEP = 'sweep';
+
 /** The event TTL controller actor. */
-export class EventTtlController extends Actor<EventTtlControllerMsg | WatchEvent, EventTtlControllerProps> {
+export class EventTtlController extends Controller<never, EventTtlControllerProps> {
   static override readonly kind = 'helmsman.event-ttl-controller';
 
-  /** Every event, by uid, in the order of their last writes: the registry's own objects (read, never changed). */
-  private events = new Map<string, Event>();
-  /** The events of a list in progress, which replace `events` once it is complete. */
-  private listing: Map<string, Event> | undefined;
-  private watchId = '';
-  private generation = 0;
+  /** Every event, by `namespace/name`, in the order of their last writes: the registry's own objects (read, never changed). */
+  private readonly events = new Map<string, Readonly<Event>>();
+  private synced = false;
   private maxEvents = DEFAULT_MAX_EVENTS;
+  private sweepMs = 0;
 
   override preStart(): void {
     const { ttlMs } = this.props;
     if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be a positive number (got ${ttlMs})`);
     this.maxEvents = this.props.maxEvents ?? DEFAULT_MAX_EVENTS;
     if (!(Number.isInteger(this.maxEvents) && this.maxEvents > 0)) throw new RangeError(`maxEvents must be a positive integer (got ${this.maxEvents})`);
-    this.ctx.watch(this.props.registry);
-    this.watch();
-    const sweepMs = this.props.sweepMs ?? Math.min(60_000, Math.max(1000, ttlMs / 10));
-    this.ctx.timers.periodic('sweep', sweepMs, { op: 'sweep' });
-  }
-
-  receive(msg: EventTtlControllerMsg | WatchEvent): void {
-    if (isWatchEvent(msg)) return this.changed(msg);
-    if (msg.op === 'rewatch') {
-      this.ctx.watch(this.props.registry);
-      return this.watch();
-    }
-    this.sweep();
-  }
-
-  override onTerminated(ref: ActorRef): void {
-    if (ref.id === this.props.registry.id && ref.slot === this.props.registry.slot) this.ctx.timers.once('rewatch', REWATCH_MS, { op: 'rewatch' });
-  }
-
-  /** Lists and watches every event afresh (a new id, so a late event of the old watch is ignored). */
-  private watch(): void {
-    if (this.watchId) this.ctx.send(this.props.registry, { op: 'unwatch', id: this.watchId });
-    this.watchId = `${this.ctx.self.slot}:${this.ctx.self.id}:events:${++this.generation}`;
-    this.listing = new Map();
-    this.ctx.send(this.props.registry, { op: 'watch', id: this.watchId, resource: 'events', filter: {}, fromRevision: 0, version: 'internal', inbox: this.ctx.self });
-  }
-
-  private changed(msg: WatchEvent): void {
-    if (msg.watch !== this.watchId) return;
-    switch (msg.type) {
-      case 'GONE':
-        return this.watch();
-      case 'SYNCED':
-        if (this.listing) {
-          // A list comes in the registry's order: put it in the order of last writes.
-          const listed = [...this.listing.values()].sort((a, b) => (a.lastTimestamp < b.lastTimestamp ? -1 : a.lastTimestamp > b.lastTimestamp ? 1 : 0));
-          this.events = new Map(listed.map((e) => [e.metadata.uid, e]));
-          this.listing = undefined;
-          this.evictOldest();
-        }
-        return;
-      default: {
-        const event = (msg.shared ?? JSON.parse(msg.object!)) as Event;
-        const into = this.listing ?? this.events;
+    this.sweepMs = this.props.sweepMs ?? Math.min(60_000, Math.max(1000, ttlMs / 10));
+    this.inform<Event>({
+      name: 'events',
+      resource: 'events',
+      keep: false,
+      onChange: (key, event) => {
         // Out and in again: the map stays in the order of last writes.
-        into.delete(event.metadata.uid);
-        if (msg.type === 'DELETED') return;
-        into.set(event.metadata.uid, event);
-        if (into === this.events && into.size > this.maxEvents) this.evictOldest();
-      }
-    }
+        this.events.delete(key);
+        if (!event) return;
+        this.events.set(key, event);
+        if (this.synced && this.events.size > this.maxEvents) this.evictOldest();
+      },
+      onSynced: () => {
+        // A list comes in the registry's order: put it in the order of last writes.
+        const listed = [...this.events].sort(([, a], [, b]) => (a.lastTimestamp < b.lastTimestamp ? -1 : a.lastTimestamp > b.lastTimestamp ? 1 : 0));
+        this.events.clear();
+        for (const [key, event] of listed) this.events.set(key, event);
+        this.synced = true;
+        this.evictOldest();
+      },
+    });
+    this.queue.addAfter(SWEEP, this.sweepMs);
   }
 
-  /** Deletes the events written longest ago until no more than `maxEvents` are left. */
-  private evictOldest(): void {
-    // Taken out of the map at once (not when the watch says they are gone), so each is deleted once.
-    for (const event of this.events.values()) {
-      if (this.events.size <= this.maxEvents) return;
-      this.events.delete(event.metadata.uid);
-      this.delete(event);
-    }
-  }
+  protected handle(): void {}
 
-  private delete(event: Event): void {
-    const { namespace, name, uid } = event.metadata;
-    this.ctx.send(this.props.registry, { op: 'delete', resource: 'events', namespace, name, uid, version: 'internal', reply: false });
-  }
-
-  /** Deletes every event last written longer than the TTL ago. */
-  private sweep(): void {
+  /** Deletes every event last written longer than the TTL ago; looks again a sweep later. */
+  protected override reconcile(): Reconciled {
     const deadline = this.ctx.clock.now() - this.props.ttlMs;
     // Events of one burst share their timestamps: each distinct one is parsed once per sweep.
     const parsed = new Map<string, number>();
@@ -144,5 +95,21 @@ export class EventTtlController extends Actor<EventTtlControllerMsg | WatchEvent
       // The watch takes it out of the map; should a sweep come first, the second delete is refused, harmlessly.
       this.delete(event);
     }
+    return { requeueAfterMs: this.sweepMs };
+  }
+
+  /** Deletes the events written longest ago until no more than `maxEvents` are left. */
+  private evictOldest(): void {
+    // Taken out of the map at once (not when the watch says they are gone), so each is deleted once.
+    for (const [key, event] of this.events) {
+      if (this.events.size <= this.maxEvents) return;
+      this.events.delete(key);
+      this.delete(event);
+    }
+  }
+
+  private delete(event: Readonly<Event>): void {
+    const { namespace, name, uid } = event.metadata;
+    this.ctx.send(this.props.registry, { op: 'delete', resource: 'events', namespace, name, uid, version: 'internal', reply: false });
   }
 }

@@ -182,9 +182,14 @@ async function burst(c: BurstConfig): Promise<RunResult> {
       started.t.push(Math.round((performance.now() - t0) / 100) / 10);
       started.v.push(running.hosts.size);
     }, 250);
+    const busy = () => cluster.system.shardBusy().find((s) => s.slot === cluster.registry.slot)!;
+    const busy0 = busy();
     const target = await createControllers(cluster, c.pods);
     await running.until(target);
     const allRunningMs = performance.now() - t0;
+    // The share of the burst the registry's shard was busy: near 100, it is what the burst waits for.
+    const busy1 = busy();
+    const registryBusyPct = ((busy1.activeMs - busy0.activeMs) / (busy1.activeMs + busy1.idleMs - busy0.activeMs - busy0.idleMs)) * 100;
     clearInterval(sampler);
     // The series ends where the figure does: every pod Running.
     started.t.push(Math.round(allRunningMs / 100) / 10);
@@ -195,7 +200,7 @@ async function burst(c: BurstConfig): Promise<RunResult> {
     rss.stop();
     watch.close();
     note('recovered; stopping');
-    return { minions: c.minions, pods: target, allRunningMs, podsRunningPerSec: (target / allRunningMs) * 1000, rssMiB, ...loss, series: { podsRunning: started, rssMiB: rss.series } };
+    return { minions: c.minions, pods: target, allRunningMs, podsRunningPerSec: (target / allRunningMs) * 1000, registryBusyPct, rssMiB, ...loss, series: { podsRunning: started, rssMiB: rss.series } };
   } finally {
     await cluster.stop();
   }

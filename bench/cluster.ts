@@ -1,7 +1,8 @@
 /**
  * The `cluster` benchmark: a whole embedded cluster on the fake runtime, each run in a process of
  * its own (bench/cluster-run.ts). A burst of `pods` pods from `pods / 100` controllers on `minions`
- * minions (time until all Running, RSS, recovery from a lost minion), then pod startup latency at
+ * minions (time until all Running, the share of it the registry's shard was busy —
+ * `registryBusyPct`, the limit when near 100 — RSS, recovery from a lost minion), then pod startup latency at
  * 1,000 pods/s of churn for 10 s and the restart time of crashed containers; and the largest
  * cluster Kubernetes supports, 5,000 minions and 150,000 pods, converging within 4 GiB.
  */

@@ -211,6 +211,21 @@ export class ActorSystem extends EventEmitter {
     };
   }
 
+  /**
+   * How long each shard's thread has been busy and idle since it started, in ms (its event loop's
+   * utilization, read without a message to it, so a saturated shard answers at once). Two readings
+   * give the share of a period a shard was busy: a shard near 100 % is the limit.
+   */
+  shardBusy(): { slot: number; activeMs: number; idleMs: number }[] {
+    const out: { slot: number; activeMs: number; idleMs: number }[] = [];
+    for (const handle of this.shardHandles) {
+      if (!handle) continue;
+      const { active, idle } = handle.worker.performance.eventLoopUtilization();
+      out.push({ slot: handle.slot, activeMs: active, idleMs: idle });
+    }
+    return out;
+  }
+
   /** The most recent dead letters of every node. */
   async deadLetters(): Promise<DeadLetter[]> {
     return [this.node.deadLetters(), ...(await this.callAll((c) => c.call('deadLetters')))].flat();
