@@ -37,8 +37,6 @@ export class EndpointsController extends Controller<never, ControllerProps> {
     });
   }
 
-  protected handle(): void {}
-
   /** Every service and every endpoints object (those of services gone are deleted). */
   private enqueueAll(): void {
     for (const key of this.services.objects.keys()) this.enqueue(key);

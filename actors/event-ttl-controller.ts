@@ -80,8 +80,6 @@ export class EventTtlController extends Controller<never, EventTtlControllerProp
     this.queue.addAfter(SWEEP, this.sweepMs);
   }
 
-  protected handle(): void {}
-
   /** Deletes every event last written longer than the TTL ago; looks again a sweep later. */
   protected override reconcile(): Reconciled {
     const deadline = this.ctx.clock.now() - this.props.ttlMs;

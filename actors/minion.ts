@@ -139,7 +139,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     });
   }
 
-  protected handle(msg: MinionMsg): void | Promise<void> {
+  protected override handle(msg: MinionMsg): void | Promise<void> {
     switch (msg.op) {
       case 'heartbeat':
         return this.heartbeat();

@@ -77,8 +77,6 @@ export class NodeController extends Controller<never, NodeControllerProps> {
     });
   }
 
-  protected handle(): void {}
-
   /** Notes a minion's heartbeat or lease renewal, and when it was seen to change; its deadline moves. */
   private heard(name: string, change: { beat?: string; renewed?: string }): void {
     const seen = this.observed.get(name) ?? { beat: '', renewed: '', at: this.ctx.clock.now() };

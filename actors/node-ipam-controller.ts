@@ -57,7 +57,7 @@ export class NodeIpamController extends Controller<NodeIpamControllerMsg, NodeIp
     });
   }
 
-  protected handle(msg: NodeIpamControllerMsg): void {
+  protected override handle(msg: NodeIpamControllerMsg): void {
     if (msg.ok) return;
     this.inFlight.delete(msg.name);
     this.queue.addRateLimited(nodeKey(msg.name));

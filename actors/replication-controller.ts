@@ -58,7 +58,7 @@ export class ReplicationControllerActor extends Controller<ReplicationController
     this.watchPods();
   }
 
-  protected handle(msg: ReplicationControllerMsg): void {
+  protected override handle(msg: ReplicationControllerMsg): void {
     if ('ok' in msg) {
       if (!msg.ok && msg.error.name && this.creating.delete(msg.error.name)) {
         this.events.event(referenceTo(this.rc), 'Warning', 'FailedCreate', `Error creating: ${msg.error.message}`);

@@ -40,5 +40,4 @@ export class ReplicationManager extends Controller<never, ReplicationManagerProp
     });
   }
 
-  protected handle(): void {}
 }

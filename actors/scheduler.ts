@@ -94,9 +94,7 @@ export class Scheduler extends Controller<never, ControllerProps> {
     });
   }
 
-  protected handle(): void {}
-
-  /** Places the unbound pods of one burst together (`keys`: those that changed; every waiting pod is placed). */
+  /** Places the unbound pods of one burst together. */
   protected override reconcileAll(keys: string[]): void {
     if (!this.nodes.synced || !this.pods.synced) return; // enqueueWaiting brings them back once both are
     const pods: Readonly<Pod>[] = [];

@@ -65,7 +65,7 @@ export class ServiceProxy extends Controller<ServiceProxyMsg, ServiceProxyProps>
     await this.backend?.close();
   }
 
-  protected handle(msg: ServiceProxyMsg): void {
+  protected override handle(msg: ServiceProxyMsg): void {
     if (msg.op === 'proxyError') {
       this.ctx.send(this.ctx.parent, msg);
       return;

@@ -97,8 +97,8 @@ export abstract class Controller<Msg, Props extends ControllerProps> extends Act
     return this.terminated(ref, reason);
   }
 
-  /** Handles this controller's own messages. */
-  protected abstract handle(msg: Msg): void | Promise<void>;
+  /** Handles this controller's own messages (none, unless a controller has some). */
+  protected handle(_msg: Msg): void | Promise<void> {}
 
   /** Called when another watched actor terminates. */
   protected terminated(_ref: ActorRef, _reason: TerminationReason): void | Promise<void> {}
