@@ -1,7 +1,7 @@
 /** Driving the real `kubectl` binary against a helmsman API server, with a private kubeconfig. */
 import test from 'ava';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +29,19 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/** The folders this file's helpers made, removed when the test process exits. */
+const folders: string[] = [];
+process.once('exit', () => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A private temporary folder, gone when the test process exits. */
+function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(dir);
+  return dir;
+}
+
 /** A kubectl bound to one server: a private, otherwise empty kubeconfig and HOME (no cache shared with anything else). */
 export class Kubectl {
   private readonly env: NodeJS.ProcessEnv;
@@ -37,7 +50,7 @@ export class Kubectl {
 
   /** kubectl against `server` as nobody, or with an existing kubeconfig (`{ kubeconfig }`). */
   constructor(server: string | { kubeconfig: string }) {
-    const home = (this.home = mkdtempSync(join(tmpdir(), 'helmsman-kubectl-')));
+    const home = (this.home = tempFolder('helmsman-kubectl-'));
     const config = typeof server === 'string' ? join(home, 'kubeconfig') : server.kubeconfig;
     if (typeof server === 'string') writeFileSync(
       config,
@@ -102,7 +115,7 @@ export function tableRows(text: string): string[][] {
 
 /** A private folder for `kubectl -f` files: the function writes one and returns its path. */
 export function manifestFolder(): (name: string, text: string) => string {
-  const dir = mkdtempSync(join(tmpdir(), 'helmsman-kubectl-files-'));
+  const dir = tempFolder('helmsman-kubectl-files-');
   return (name, text) => {
     const path = join(dir, name);
     writeFileSync(path, text);

@@ -1,7 +1,7 @@
 /** The API server on a real three-member etcd cluster: losing etcd's leader, and compaction. */
 import avaTest from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,9 +18,13 @@ const test = etcdFound ? avaTest : avaTest.skip;
  */
 async function privateEtcd(t: { teardown(fn: () => Promise<unknown>): void }): Promise<{ servers: string[]; dir: string }> {
   const script = new URL('../../../.ci/etcd-cluster.sh', import.meta.url).pathname;
-  const dir = join(mkdtempSync(join(tmpdir(), 'helmsman-etcd-')), 'cluster');
+  const parent = mkdtempSync(join(tmpdir(), 'helmsman-etcd-'));
+  const dir = join(parent, 'cluster');
   const env = { ...process.env, ETCD_CLIENT_BASE: '23890', ETCD_PEER_BASE: '23900' };
-  t.teardown(() => promisify(execFile)(script, ['stop', dir], { env }));
+  t.teardown(async () => {
+    await promisify(execFile)(script, ['stop', dir], { env });
+    rmSync(parent, { recursive: true, force: true });
+  });
   const { stdout } = await promisify(execFile)(script, ['start', dir], { env });
   const servers = /HELMSMAN_ETCD_SERVERS=(\S+)/.exec(stdout)![1]!.split(',');
   return { servers, dir };
