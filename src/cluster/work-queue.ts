@@ -54,16 +54,6 @@ export class WorkQueue {
     private readonly limit: RateLimit = DEFAULT_RATE_LIMIT,
   ) {}
 
-  /** How many keys wait for the next drain. */
-  get length(): number {
-    return this.dirty.size;
-  }
-
-  /** Whether `key` waits for the next drain. */
-  has(key: string): boolean {
-    return this.dirty.has(key);
-  }
-
   /** Marks `key` to be reconciled in the next drain. */
   add(key: string): void {
     if (this.dirty.has(key)) return;
@@ -93,11 +83,6 @@ export class WorkQueue {
   /** Resets the backoff of `key` (its reconcile succeeded). */
   forget(key: string): void {
     this.failures.delete(key);
-  }
-
-  /** How many times in a row `key` has been retried. */
-  retries(key: string): number {
-    return this.failures.get(key) ?? 0;
   }
 
   /** Drops `key` from the queue, its delay and its backoff. */
