@@ -12,10 +12,10 @@
  * grows. The events kept are the most recent ones, which are the ones `kubectl describe` shows.
  *
  * A large burst writes hundreds of thousands of events, so this watch is kept as cheap as it can
- * be: it runs on the registry's shard, where the registry hands a watcher its own objects, neither
- * encoded nor copied, and its informer keeps no copies (this controller's own map, in the order of
- * last writes, is the only one). The sweep is its work queue's one key, looked at again every
- * `sweepMs`.
+ * be: it runs on the shard of the registry of events, which hands a watcher there its own objects,
+ * neither encoded nor copied, and its informer keeps no copies (this controller's own map, in the
+ * order of last writes, is the only one). Its work queue has two keys: the sweep, looked at again
+ * every `sweepMs`, and the eviction, once per burst of new events beyond `maxEvents`.
  */
 import type { Event } from '../src/api/model.js';
 import { Controller, type ControllerProps } from '../src/cluster/controller.js';
@@ -38,8 +38,9 @@ export interface EventTtlControllerProps extends ControllerProps {
  */
 export const DEFAULT_MAX_EVENTS = 10_000;
 
-/** The work queue's key of the sweep. */
+/** The work queue's keys: the sweep, and the eviction of the events beyond `maxEvents`. */
 const SWEEP = 'sweep';
+const EVICT = 'evict';
 
 /** The event TTL controller actor. */
 export class EventTtlController extends Controller<never, EventTtlControllerProps> {
@@ -66,7 +67,8 @@ export class EventTtlController extends Controller<never, EventTtlControllerProp
         this.events.delete(key);
         if (!event) return;
         this.events.set(key, event);
-        if (this.synced && this.events.size > this.maxEvents) this.evictOldest();
+        // Once for a burst of new events: each eviction walks the map from its oldest entry.
+        if (this.synced && this.events.size > this.maxEvents) this.enqueue(EVICT);
       },
       onSynced: () => {
         // A list comes in the registry's order: put it in the order of last writes.
@@ -80,8 +82,9 @@ export class EventTtlController extends Controller<never, EventTtlControllerProp
     this.queue.addAfter(SWEEP, this.sweepMs);
   }
 
-  /** Deletes every event last written longer than the TTL ago; looks again a sweep later. */
-  protected override reconcile(): Reconciled {
+  /** Evicts, or deletes every event last written longer than the TTL ago and looks again a sweep later. */
+  protected override reconcile(key: string): Reconciled {
+    if (key === EVICT) return this.evictOldest();
     const deadline = this.ctx.clock.now() - this.props.ttlMs;
     // Events of one burst share their timestamps: each distinct one is parsed once per sweep.
     const parsed = new Map<string, number>();

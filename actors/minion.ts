@@ -105,7 +105,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
   private events!: EventRecorder;
 
   override preStart(): void {
-    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'kubelet', host: this.props.name });
+    this.events = new EventRecorder(this.ctx, this.props, { component: 'kubelet', host: this.props.name });
     // The kubelet names its node by name, uid included (`kubectl describe node` looks for both uids).
     const nodeRef = { kind: 'Node', name: this.props.name, namespace: '', uid: this.props.name, apiVersion: 'v1' };
     this.events.event(nodeRef, 'Normal', 'Starting', 'Starting kubelet.');
@@ -195,6 +195,7 @@ export class Minion extends Controller<MinionMsg, MinionProps> {
     if (ip === undefined) return; // a full minion: the pod waits (its status stays unreported)
     const props: PodProps = {
       registry: this.props.registry,
+      eventsRegistry: this.props.eventsRegistry,
       pod,
       host: { name: this.props.name, hostIP: this.props.hostIP },
       podIP: numberToIp(this.podBase + ip),

@@ -42,7 +42,7 @@ export class NodeController extends Controller<never, NodeControllerProps> {
   private events!: EventRecorder;
 
   override preStart(): void {
-    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'node-controller' });
+    this.events = new EventRecorder(this.ctx, this.props, { component: 'node-controller' });
     this.lastRefill = this.ctx.clock.now();
     this.nodes = this.inform<Node>({
       name: 'nodes',

@@ -40,7 +40,7 @@ export class NodeIpamController extends Controller<NodeIpamControllerMsg, NodeIp
     const cluster = parseClusterCidr(this.props.clusterCIDR, mask);
     this.cluster = cluster;
     this.blocks = 2 ** (mask - cluster.bits);
-    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'cidrAllocator' });
+    this.events = new EventRecorder(this.ctx, this.props, { component: 'cidrAllocator' });
     this.nodes = this.inform<Node>({
       name: 'nodes',
       resource: 'nodes',

@@ -19,6 +19,8 @@ import { ContainerStartError, runtimeFor, type ContainerExit, type ContainerRunt
 /** Props of a pod actor. */
 export interface PodProps {
   registry: ActorRef;
+  /** The registry of events, when they are kept apart. */
+  eventsRegistry?: ActorRef;
   /** The pod as its minion first saw it. */
   pod: Pod;
   /** The minion running it. */
@@ -94,7 +96,7 @@ export class PodActor extends Actor<PodMsg, PodProps> {
 
   override async preStart(): Promise<void> {
     this.pod = this.props.pod;
-    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'kubelet', host: this.props.host.name });
+    this.events = new EventRecorder(this.ctx, this.props, { component: 'kubelet', host: this.props.host.name });
     this.serviceEnv = this.props.serviceEnv;
     this.runtime = runtimeFor(this.props.runtime, this.ctx.clock);
     this.unsubscribe = this.runtime.onExit(this.pod.metadata.uid, (exit) => this.ctx.send(this.ctx.self, { op: 'exited', exit }));

@@ -51,7 +51,7 @@ export class ReplicationControllerActor extends Controller<ReplicationController
   private events!: EventRecorder;
 
   override preStart(): void {
-    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'replication-controller' });
+    this.events = new EventRecorder(this.ctx, this.props, { component: 'replication-controller' });
     this.rc = this.props.rc;
     this.reportedReplicas = this.rc.status.replicas;
     this.reportedReady = this.rc.status.readyReplicas ?? -1;

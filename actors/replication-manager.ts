@@ -34,7 +34,7 @@ export class ReplicationManager extends Controller<never, ReplicationManagerProp
         } else if (child) this.ctx.send(child, { op: 'update', rc });
         else {
           const slot = hashName(uid) % this.props.shards;
-          this.children.set(uid, this.ctx.spawn(ReplicationControllerActor, uid, { registry: this.props.registry, rc }, { slot }));
+          this.children.set(uid, this.ctx.spawn(ReplicationControllerActor, uid, { registry: this.props.registry, eventsRegistry: this.props.eventsRegistry, rc }, { slot }));
         }
       },
     });

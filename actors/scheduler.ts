@@ -42,7 +42,7 @@ export class Scheduler extends Controller<never, ControllerProps> {
   private readonly failures = new Map<string, { message: string; at: number }>();
 
   override preStart(): void {
-    this.events = new EventRecorder(this.ctx, this.props.registry, { component: 'default-scheduler' });
+    this.events = new EventRecorder(this.ctx, this.props, { component: 'default-scheduler' });
     this.nodes = this.inform<Node>({
       name: 'nodes',
       resource: 'nodes',

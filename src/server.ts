@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { renderStatus, type StatusReason } from './api/status.js';
@@ -46,6 +46,8 @@ export interface ApiServerOptions {
   system?: ActorSystem;
   /** Serve an existing registry actor of `system` instead of starting one (it is not stopped by close). */
   registry?: ActorRef;
+  /** With `registry`: the registry of events, when they are kept apart (src/registry/routing.ts). */
+  events?: ActorRef;
   /** Changes kept for resuming watches (default 10,000). */
   historySize?: number;
   /** How often the store is compacted (kube-apiserver's `--etcd-compaction-interval`; default 300,000 ms; 0: never). */
@@ -148,6 +150,24 @@ export function registryProps(store: StoreKind, options: { dataDir?: string; his
   }
 }
 
+/**
+ * The props of the registry of events beside a registry of `main`'s props (routing.ts): a store of
+ * its own — another memory store, `events.lmdb` beside `registry.lmdb`, or the same etcd cluster
+ * under the prefix `<prefix>-events` (the main registry's watch of its prefix must not carry them).
+ */
+export function eventsRegistryProps(main: RegistryProps): RegistryProps {
+  switch (main.store) {
+    case 'memory':
+      return { ...main, path: `${main.path}/events` };
+    case 'lmdb':
+      return { ...main, path: resolve(dirname(main.path), 'events.lmdb') };
+    case 'etcd': {
+      const prefix = `${(main.etcd!.prefix ?? '/registry').replace(/\/+$/, '')}-events`;
+      return { ...main, path: `etcd:${main.etcd!.servers.join(',')}${prefix}`, etcd: { ...main.etcd!, prefix } };
+    }
+  }
+}
+
 /** Starts the registry and the gateway and listens. */
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
   const port = opts.port ?? 8080;
@@ -162,7 +182,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   try {
     const registry = opts.registry ?? system.spawn(Registry, 'registry', registryProps(store, opts), { slot: 0 });
     const metrics = new Metrics(system);
-    const app = createGateway({ system, registry, metrics, logs: opts.logs, access: accessControl(opts.authentication), limits: opts.limits, csrSigner: opts.csrSigner });
+    const app = createGateway({ system, registry, events: opts.events, metrics, logs: opts.logs, access: accessControl(opts.authentication), limits: opts.limits, csrSigner: opts.csrSigner });
     const tls = opts.tls;
     // A client certificate is asked for (not required): kubectl with a token sends none.
     const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key, ca: tls.clientCA, requestCert: tls.clientCA !== undefined, rejectUnauthorized: false }, app.callback()) : createServer(app.callback());

@@ -22,6 +22,8 @@ import { CSR_PATH, csrHandler, type NodeCsrSigner } from '../auth/bootstrap.js';
 export interface GatewayOptions {
   system: ActorSystem;
   registry: ActorRef;
+  /** The registry of events, when they are kept apart (src/registry/routing.ts). */
+  events?: ActorRef;
   /** The deadline of a call to the registry (default 30 s). */
   timeoutMs?: number;
   metrics?: Metrics;
@@ -66,7 +68,7 @@ export const SERVER_VERSION = {
 /** Builds the Koa app. */
 export function createGateway(opts: GatewayOptions): Koa {
   const app = new Koa();
-  const registry = new RegistryClient(opts.system, opts.registry, opts.timeoutMs ?? 30_000);
+  const registry = new RegistryClient(opts.system, { main: opts.registry, events: opts.events }, opts.timeoutMs ?? 30_000);
   opts.metrics?.countWatches(() => registry.openWatches);
   // Outside the error handler: a request that failed is counted with the code of its Status.
   if (opts.metrics) app.use(opts.metrics.middleware());

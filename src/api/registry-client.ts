@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { AskTimeoutError, ShardCrashedError, type ActorRef, type ActorSystem } from '../kernel/index.js';
 import type { Filter, RegistryReply, RegistryRequest } from '../registry/protocol.js';
+import { registryFor, type Registries } from '../registry/routing.js';
 import { watchGoneLine, type WireVersion } from './codecs.js';
 import type { Resource } from './resources.js';
 import { StatusError } from './status.js';
@@ -26,20 +27,21 @@ export interface WatchRequest {
   timeoutMs?: number;
 }
 
-/** The registry, as the gateway's routes use it. */
+/** The registries, as the gateway's routes use them: each request goes to the one of its resource. */
 export class RegistryClient {
-  /** Ends the watch streams that rely on the registry's shard, when it dies. */
-  private readonly watchEnders = new Set<() => void>();
+  /** Ends the watch streams that rely on a registry's shard, when it dies, by the registry's slot. */
+  private readonly watchEnders = new Set<{ slot: number; end: () => void }>();
 
   constructor(
     readonly system: ActorSystem,
-    readonly registry: ActorRef,
+    private readonly registries: Registries,
     private readonly timeoutMs: number,
   ) {
     system.on('shardExit', ({ slot }: { slot: number }) => {
-      if (slot === registry.slot) for (const end of [...this.watchEnders]) end();
+      for (const w of [...this.watchEnders]) if (w.slot === slot) w.end();
     });
   }
+
 
   /** Watch streams open now. */
   get openWatches(): number {
@@ -49,7 +51,7 @@ export class RegistryClient {
   /** Asks the registry; a timeout is a 504 and a dead shard a 503. */
   async ask(msg: RegistryRequest): Promise<RegistryReply> {
     try {
-      return await this.system.ask<RegistryReply>(this.registry, msg, this.timeoutMs);
+      return await this.system.ask<RegistryReply>('resource' in msg ? registryFor(this.registries, msg.resource) : this.registries.main, msg, this.timeoutMs);
     } catch (err) {
       if (err instanceof AskTimeoutError) throw new StatusError({ code: 504, reason: 'Timeout', message: `the registry did not answer within ${this.timeoutMs} ms` });
       if (err instanceof ShardCrashedError) throw new StatusError({ code: 503, reason: 'ServiceUnavailable', message: `the registry is restarting: ${err.message}` });
@@ -77,6 +79,7 @@ export class RegistryClient {
   /** Streams newline-delimited watch events until the client goes away. */
   async watch(ctx: Context, req: WatchRequest): Promise<void> {
     const id = randomUUID();
+    const registry = registryFor(this.registries, req.resource);
     const res = ctx.res;
     const goneLine = watchGoneLine(req.version);
     const transform = req.transform ?? ((line: string) => line);
@@ -118,7 +121,7 @@ export class RegistryClient {
         clearTimeout(timer);
         inbox.close();
         // A stream that ends because the server is stopping has nobody left to tell.
-        if (!this.system.stopped) this.system.send(this.registry, { op: 'unwatch', id });
+        if (!this.system.stopped) this.system.send(registry, { op: 'unwatch', id });
         this.watchEnders.delete(lost);
         resolve();
       };
@@ -127,8 +130,11 @@ export class RegistryClient {
         res.end();
       };
       // The registry's shard died: its watchers died with it. Say so (410, as for an expired watch) and end.
-      const lost = (): void => {
-        if (open) send(goneLine);
+      const lost = {
+        slot: registry.slot,
+        end: (): void => {
+          if (open) send(goneLine);
+        },
       };
       ctx.req.on('close', finish);
       res.on('close', finish);

@@ -11,6 +11,7 @@ import { StatusError } from '../api/status.js';
 import { decodeV1beta1 } from '../api/v1beta1.js';
 import { RESOURCES, type Resource } from '../api/resources.js';
 import type { RegistryReply, RegistryRequest, WatchEvent } from '../registry/protocol.js';
+import { registryFor, type Registries } from '../registry/routing.js';
 
 /** The internal type of each resource's objects. */
 export interface ObjectTypes {
@@ -41,7 +42,7 @@ export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export class ClusterClient {
   constructor(
     private readonly system: ActorSystem,
-    private readonly registry: ActorRef,
+    private readonly registries: Registries,
     private readonly timeoutMs = 30_000,
   ) {}
 
@@ -86,16 +87,17 @@ export class ClusterClient {
     const id = `client:${Math.random().toString(36).slice(2)}`;
     const inbox = this.system.inbox<WatchEvent>((event) => {
       if (event.type === 'SYNCED') synced();
-      else if (event.type === 'GONE') this.system.send(this.registry, request);
+      else if (event.type === 'GONE') this.system.send(registry, request);
       else handler(event.type, (event.shared ? structuredClone(event.shared) : JSON.parse(event.object!)) as ObjectTypes[R]);
     });
+    const registry = registryFor(this.registries, resource);
     const request: RegistryRequest = { op: 'watch', id, resource, filter: filterOf(selection), fromRevision: 0, version: 'internal', inbox: inbox.ref };
-    this.system.send(this.registry, request);
+    this.system.send(registry, request);
     await ready;
     return {
       close: () => {
         inbox.close();
-        if (!this.system.stopped) this.system.send(this.registry, { op: 'unwatch', id });
+        if (!this.system.stopped) this.system.send(registry, { op: 'unwatch', id });
       },
     };
   }
@@ -147,8 +149,8 @@ export class ClusterClient {
     }
   }
 
-  private async call<T>(request: RegistryRequest): Promise<T> {
-    const reply = await this.system.ask<RegistryReply>(this.registry, request, this.timeoutMs);
+  private async call<T>(request: Extract<RegistryRequest, { resource: Resource }>): Promise<T> {
+    const reply = await this.system.ask<RegistryReply>(registryFor(this.registries, request.resource), request, this.timeoutMs);
     if (!reply.ok) throw new StatusError(reply.error);
     return JSON.parse(reply.body as string) as T;
   }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import { ActorSystem, VirtualClock, type ActorRef } from '../kernel/index.js';
 import type { StoreKind } from '../store/store.js';
-import { registryProps, startApiServer, type ApiAuthentication, type ApiServer, type ApiServerOptions, type EtcdConfig } from '../server.js';
+import { eventsRegistryProps, registryProps, startApiServer, type ApiAuthentication, type ApiServer, type ApiServerOptions, type EtcdConfig } from '../server.js';
 import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../../actors/scheduler.js';
 import { ReplicationManager } from '../../actors/replication-manager.js';
@@ -154,6 +154,8 @@ export class Cluster {
     readonly system: ActorSystem,
     /** The registry actor. */
     readonly registry: ActorRef,
+    /** The registry of events (src/registry/routing.ts). */
+    readonly eventsRegistry: ActorRef,
     /** The leader elector, when the controllers run only while this process leads. */
     private readonly elector: ActorRef | undefined,
     /** The clock (a VirtualClock when started with `clock: 'virtual'`). */
@@ -162,7 +164,7 @@ export class Cluster {
     readonly proxyMode: ProxyMode,
     private api: ApiServer | undefined,
   ) {
-    this.client = new ClusterClient(system, registry);
+    this.client = new ClusterClient(system, { main: registry, events: eventsRegistry });
   }
 
   /** Starts a cluster and resolves once every minion has registered. */
@@ -193,26 +195,33 @@ export class Cluster {
     let cluster: Cluster | undefined;
     try {
       progress(`starting the registry (${store} store)`);
-      const registry = system.spawn(Registry, 'registry', registryProps(store, options), { slot: 0 });
       const controllerSlot = shards > 1 ? 1 : 0;
+      // Events apart, on a shard without the main registry: on the controllers' (the scheduler's
+      // and replication controllers' events are then sent without crossing a thread), or with
+      // more shards, on one of their own.
+      const registry = system.reserve(0);
+      const eventsRegistry = system.reserve(shards > 2 ? 2 : controllerSlot);
+      const mainProps = registryProps(store, options);
+      system.spawn(Registry, 'registry', { ...mainProps, events: eventsRegistry }, { ref: registry });
+      system.spawn(Registry, 'registry-events', { ...eventsRegistryProps(mainProps), namespaces: registry }, { ref: eventsRegistry });
       const controllers: LedActor[] = [
-        { kind: Scheduler.kind, name: 'scheduler', props: { registry }, slot: controllerSlot },
-        { kind: ReplicationManager.kind, name: 'replication-manager', props: { registry, shards }, slot: controllerSlot },
+        { kind: Scheduler.kind, name: 'scheduler', props: { registry, eventsRegistry }, slot: controllerSlot },
+        { kind: ReplicationManager.kind, name: 'replication-manager', props: { registry, eventsRegistry, shards }, slot: controllerSlot },
         {
           kind: NodeController.kind,
           name: 'node-controller',
-          props: { registry, gracePeriodMs: options.nodeGracePeriodMs ?? 40_000, monitorPeriodMs: options.nodeMonitorPeriodMs ?? 5_000, evictionsPerSec: options.evictionsPerSec },
+          props: { registry, eventsRegistry, gracePeriodMs: options.nodeGracePeriodMs ?? 40_000, monitorPeriodMs: options.nodeMonitorPeriodMs ?? 5_000, evictionsPerSec: options.evictionsPerSec },
           slot: controllerSlot,
         },
         { kind: EndpointsController.kind, name: 'endpoints-controller', props: { registry }, slot: controllerSlot },
         {
           kind: NodeIpamController.kind,
           name: 'node-ipam-controller',
-          props: { registry, clusterCIDR: options.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, nodeCidrMaskSize: mask },
+          props: { registry, eventsRegistry, clusterCIDR: options.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, nodeCidrMaskSize: mask },
           slot: controllerSlot,
         },
-        // Beside the registry: a watcher on its shard gets events without any encoding.
-        { kind: EventTtlController.kind, name: 'event-ttl-controller', props: { registry, ttlMs: eventTtlMs, maxEvents }, slot: 0 },
+        // Beside the registry of events: a watcher on its shard gets events without any encoding.
+        { kind: EventTtlController.kind, name: 'event-ttl-controller', props: { registry: eventsRegistry, ttlMs: eventTtlMs, maxEvents }, slot: eventsRegistry.slot },
       ];
       const election = options.leaderElection ?? store === 'etcd';
       let elector: ActorRef | undefined;
@@ -232,16 +241,17 @@ export class Cluster {
       if (options.api) {
         const where = options.api === true ? {} : options.api;
         const logs = (q: LogQuery) => cluster!.logs(q.name, q.namespace, q);
-        api = await startApiServer({ system, registry, port: where.port ?? 0, address: where.address, logs, authentication: where.authentication, tls: where.tls, csrSigner: where.csrSigner });
+        api = await startApiServer({ system, registry, events: eventsRegistry, port: where.port ?? 0, address: where.address, logs, authentication: where.authentication, tls: where.tls, csrSigner: where.csrSigner });
         progress(`API server listening on ${api.url}`);
       }
-      cluster = new Cluster(system, registry, elector, clock, proxyMode, api);
+      cluster = new Cluster(system, registry, eventsRegistry, elector, clock, proxyMode, api);
       cluster.kubelets = new KubeletClient(options.kubeletClient);
       progress(`starting ${minions} minions (${runtime.kind} runtime${local ? `, ${proxyMode} service proxy` : ''})`);
       for (let i = 0; i < minions; i++) {
         const name = `minion-${i + 1}`;
         const props: MinionProps = {
           registry,
+          eventsRegistry,
           name,
           hostIP: local ? loopbackHostIPOf((offset + i) % LOOPBACK_BLOCKS) : hostIPOf(i),
           podCIDR: local ? podCIDROf((offset + i) % LOOPBACK_BLOCKS, 127) : podCIDROf(i),

@@ -17,6 +17,8 @@ import { isWorkQueueMsg, WorkQueue, type Reconciled, type WorkQueueMsg } from '.
 export interface ControllerProps {
   /** The registry actor. */
   registry: ActorRef;
+  /** The registry of events, when they are kept apart (src/registry/routing.ts; default `registry`). */
+  eventsRegistry?: ActorRef;
 }
 
 /** How long a controller waits before watching a terminated registry again. */

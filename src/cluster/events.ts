@@ -89,6 +89,7 @@ export const COMBINED_PREFIX = '(combined from similar events): ';
 
 /** Records events for one source; see the module comment. */
 export class EventRecorder {
+  private readonly registry: ActorRef;
   private readonly objects = new Map<string, ObjectRecord>();
   /** The most recently used key: a pod actor's recorder sees one object only, so its LRU order needs no moves. */
   private lastKey = '';
@@ -102,10 +103,12 @@ export class EventRecorder {
 
   constructor(
     private readonly sink: EventSink,
-    private readonly registry: ActorRef,
+    /** Where events go: `eventsRegistry` when they are kept apart, else `registry` (an actor's props fit). */
+    registries: { registry: ActorRef; eventsRegistry?: ActorRef },
     private readonly source: EventSource,
     options: EventRecorderOptions = {},
   ) {
+    this.registry = registries.eventsRegistry ?? registries.registry;
     this.burst = positive('burst', options.burst ?? 25);
     this.refillEveryMs = positive('refillEveryMs', options.refillEveryMs ?? 300_000);
     this.windowMs = positive('windowMs', options.windowMs ?? 600_000);

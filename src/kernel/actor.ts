@@ -23,6 +23,8 @@ export interface SpawnOptions {
   supervision?: Partial<SupervisorSpec>;
   /** How long `postStop` (or a turn still running at stop) may take before the stop goes on (default 5000). */
   shutdownMs?: number;
+  /** A ref from `ActorSystem.reserve`, for actors that must know each other's refs from the start (its slot is the actor's). */
+  ref?: ActorRef;
 }
 
 /** Named timers that deliver a message to the actor itself; all are cancelled on stop and restart. */
@@ -64,6 +66,8 @@ export interface Context<Msg = unknown> {
   send<M>(ref: ActorRef<M>, msg: M): void;
   /** Sends `msg` to the sender of the message being handled (no-op when there is none). */
   reply(msg: unknown): void;
+  /** Passes `msg` on to `ref` as if its sender had sent it there: `ref`'s reply (an ask's too) goes to that sender. */
+  forward<M>(ref: ActorRef<M>, msg: M): void;
   /** Sends `msg` and waits for the reply (rejects with AskTimeoutError after `timeoutMs`, default 5000). */
   ask<R = unknown>(ref: ActorRef, msg: unknown, timeoutMs?: number): Promise<R>;
   /** Asks to be told (`onTerminated`) when `ref` terminates; at once if it is already gone. */

@@ -147,7 +147,8 @@ export class Cell implements Context<unknown> {
     if (this.state >= RESTARTING) throw new Error(`${this.describe()} is ${STATE_NAMES[this.state]}; it cannot spawn`);
     const children = (this.children_ ??= new Map());
     if (children.has(name)) throw new Error(`${this.describe()} already has a child named "${name}"`);
-    const slot = options.slot ?? (this.node.slot === MAIN_SLOT ? 0 : this.node.slot);
+    const slot = options.ref?.slot ?? options.slot ?? (this.node.slot === MAIN_SLOT ? 0 : this.node.slot);
+    if (options.ref && options.slot !== undefined && options.slot !== slot) throw new RangeError(`options.ref is on shard ${slot}, options.slot says ${options.slot}`);
     if (!this.node.isShardSlot(slot)) {
       throw new RangeError(`options.slot must be an integer from 0 to ${this.node.settings.shards - 1}`);
     }
@@ -156,7 +157,7 @@ export class Cell implements Context<unknown> {
     if (options.supervision !== undefined) resolveSupervision(options.supervision, undefined, 'options.supervision');
     const shutdownMs = options.shutdownMs ?? DEFAULT_SHUTDOWN_MS;
     if (!Number.isFinite(shutdownMs) || shutdownMs < 0) throw new TypeError('options.shutdownMs must be a number >= 0');
-    const ref = makeRef(this.node.allocateId(), slot);
+    const ref = options.ref ?? makeRef(this.node.allocateId(), slot);
     const spec: StartMessage = {
       t: 'start',
       kind: kindKey,
@@ -197,6 +198,10 @@ export class Cell implements Context<unknown> {
 
   reply(msg: unknown): void {
     if (this.curSid !== 0) this.node.route(this.curSid, this.curSlot, this.self.id, this.self.slot, FLAG_USER, msg);
+  }
+
+  forward<M>(ref: ActorRef<M>, msg: M): void {
+    this.node.route(ref.id, ref.slot, this.curSid, this.curSlot, FLAG_USER, msg);
   }
 
   ask<R = unknown>(ref: ActorRef, msg: unknown, timeoutMs?: number): Promise<R> {

@@ -11,7 +11,7 @@ import { resolveOptions, type ActorSystemOptions, type ResolvedOptions } from '.
 import { FLAG_SYSTEM, FLAG_USER, type FailedMessage, type StartMessage, type SystemMessage } from './protocol.js';
 import { makeRandom } from './random.js';
 import { IdGrants } from './ids.js';
-import { GUARDIAN_ID, MAIN_SLOT, type ActorRef } from './ref.js';
+import { GUARDIAN_ID, MAIN_SLOT, makeRef, type ActorRef } from './ref.js';
 import type { ShardBoot } from './shard.js';
 import { PortTransport } from './transport.js';
 
@@ -155,8 +155,18 @@ export class ActorSystem extends EventEmitter {
     options: SpawnOptions = {},
   ): ActorRef<MsgOf<A>> {
     this.assertRunning();
-    const slot = options.slot ?? hashName(name) % this.options.shards;
+    const slot = options.ref?.slot ?? options.slot ?? hashName(name) % this.options.shards;
     return this.guardian.spawn(kindName(kind), name, props, { ...options, slot });
+  }
+
+  /**
+   * A ref for a root actor not spawned yet: pass it to `spawn` as `options.ref`. Actors that must
+   * know each other from the start (in their props) are spawned so; each reserved ref is used once.
+   */
+  reserve(slot: number): ActorRef {
+    this.assertRunning();
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.options.shards)) throw new RangeError(`slot must be an integer from 0 to ${this.options.shards - 1}`);
+    return makeRef(this.node.allocateId(), slot);
   }
 
   /** Sends `msg` to `ref` with no sender. */

@@ -108,6 +108,12 @@ export class KeyWriter {
     this.pump();
   }
 
+  /** Whether a write of `key` is queued or under way. */
+  writing(key: string): boolean {
+    const s = this.keys.get(key);
+    return s !== undefined && (s.busy || s.queue.length > 0);
+  }
+
   /** The latest state of `key` this registry knows of (its own writes first, then the cache). */
   latest(key: string): Known | undefined {
     const s = this.keys.get(key);

@@ -54,7 +54,9 @@ export type RegistryRequest =
    * only act on spec); `'readiness'` keeps, of those, the ones that made a pod ready or unready.
    */
   | { op: 'watch'; id: string; resource: Resource; filter: Filter; fromRevision: number; version: ApiVersion; inbox: ActorRef; statusChanges?: StatusChanges }
-  | { op: 'unwatch'; id: string };
+  | { op: 'unwatch'; id: string }
+  /** From the registry of events: a Terminating namespace has no events left (see RegistryProps.events). */
+  | { op: 'purged'; namespace: string };
 
 /** Which status-only changes a watcher receives: all (default), none, or pod readiness flips. */
 export type StatusChanges = boolean | 'readiness';

@@ -11,8 +11,9 @@
  * own writes through the control plane it wrote to.
  */
 import { randomUUID } from 'node:crypto';
-import { Actor, type ActorRef } from '../kernel/index.js';
-import { emptyMeta, podReady, timestamp, type ApiObject, type Service } from '../api/model.js';
+import { Actor, sameRef, type ActorRef } from '../kernel/index.js';
+import { emptyMeta, podReady, timestamp, type ApiObject, type Namespace, type Service } from '../api/model.js';
+import { Informer, isWatchEvent } from '../cluster/informer.js';
 import { RESOURCES, storeKey, type Resource } from '../api/resources.js';
 import { matches, type Filter } from '../api/filter.js';
 import { alreadyExists, badRequest, conflict, forbidden, gone, internalError, invalid, notFound, type StatusCause, type StatusInfo } from '../api/status.js';
@@ -35,9 +36,22 @@ export interface RegistryProps extends StoreConfig {
   historySize?: number;
   /** How often the store is compacted, by whichever control plane wins the race (default 300,000 ms; 0: never). */
   compactionIntervalMs?: number;
+  /**
+   * The registry of events, when they are kept apart (routing.ts): requests about events are
+   * passed on to it, and a deleted namespace goes only once it has said the namespace has no events left.
+   */
+  events?: ActorRef;
+  /**
+   * For the registry of events: the registry whose namespaces it follows. It refuses events in a
+   * namespace being deleted, deletes the events there, then tells that registry (`purged`).
+   */
+  namespaces?: ActorRef;
 }
 
-type Internal = { op: 'tick' } | { op: 'compact' } | { op: 'relist' };
+type Internal = { op: 'tick' } | { op: 'compact' } | { op: 'relist' } | { op: 'rewatch' };
+
+/** How long the registry of events waits before following the namespaces of a terminated registry again. */
+const REWATCH_MS = 200;
 
 /** Every key the registry reads and watches. */
 const PREFIX = '/registry/';
@@ -122,6 +136,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   /** The namespaces being deleted, and whether a change touched one since they were last finalized. */
   private readonly terminating = new Set<string>();
   private namespacesDirty = false;
+  /** The Terminating namespaces the registry of events has said have no events left. */
+  private readonly purged = new Set<string>();
+  /** For the registry of events: the namespaces it follows, and those it has said it purged. */
+  private followed: { informer: Informer<Namespace>; reported: Set<string> } | undefined;
   /** Where the next cluster IP search starts. */
   private nextIPSlot = 1;
   /** The compactor's state: the compaction key's mod revision last seen, and the revision to compact to next. */
@@ -143,7 +161,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     // Kubernetes starts with these namespaces. Every control plane creates each one that is
     // missing (one wins, the others' compare fails), before it answers anything: a request made
     // just after start must find them.
-    await Promise.all(
+    if (!this.props.namespaces) await Promise.all(
       INITIAL_NAMESPACES.map((name) => {
         const ns: ApiObject = { kind: 'Namespace', metadata: emptyMeta(name), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
         ns.metadata.uid = newUid();
@@ -155,6 +173,28 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     this.fill(await this.store.range(PREFIX));
     const interval = this.props.compactionIntervalMs ?? 300_000;
     if (interval > 0) this.ctx.timers.periodic('compact', interval, { op: 'compact' });
+    if (this.props.namespaces) this.follow(this.props.namespaces);
+  }
+
+  /** The registry of events follows the main registry's namespaces (see `finalizeNamespaces`). */
+  private follow(registry: ActorRef): void {
+    const reported = new Set<string>();
+    const informer = new Informer<Namespace>(this.ctx, registry, `${this.ctx.self.slot}:${this.ctx.self.id}:namespaces`, {
+      name: 'namespaces',
+      resource: 'namespaces',
+      onChange: (key, ns, prev) => {
+        this.noteNamespaces('namespaces', key, ns, prev);
+        if (!this.terminating.has((ns ?? prev)!.metadata.name)) reported.delete((ns ?? prev)!.metadata.name);
+      },
+      // A fresh list (the main registry restarted, and forgot what it was told): say it again.
+      onSynced: () => {
+        reported.clear();
+        this.namespacesDirty = true;
+      },
+    });
+    this.followed = { informer, reported };
+    this.ctx.watch(registry);
+    informer.start();
   }
 
   override async postStop(): Promise<void> {
@@ -163,7 +203,14 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     if (ownsStore(this.props)) await this.store?.close();
   }
 
-  receive(msg: RegistryRequest | Internal): void {
+  receive(msg: RegistryRequest | Internal | WatchEvent): void {
+    if (isWatchEvent(msg)) {
+      this.followed?.informer.handle(msg);
+      if (this.namespacesDirty) this.finalizeNamespaces();
+      return;
+    }
+    const { events } = this.props;
+    if (events && (('resource' in msg && msg.resource === 'events') || (msg.op === 'unwatch' && !this.watchers.has(msg.id)))) return this.ctx.forward(events, msg);
     switch (msg.op) {
       case 'get':
       case 'list':
@@ -193,6 +240,14 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         return this.compact();
       case 'relist':
         return void this.relist();
+      case 'purged':
+        if (!this.terminating.has(msg.namespace)) return;
+        this.purged.add(msg.namespace);
+        return this.finalizeNamespaces();
+      case 'rewatch':
+        if (!this.followed || !this.props.namespaces) return;
+        this.ctx.watch(this.props.namespaces);
+        return this.followed.informer.start();
     }
   }
 
@@ -205,6 +260,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     this.history.length = 0;
     for (const kv of snapshot.kvs) {
       const resource = resourceOfKey(kv.key);
+      if (resource && !this.serves(resource)) continue;
       if (resource) this.objects.get(resource)!.set(kv.key, decodeObject(kv.value, kv.modRevision));
       else this.raw.set(kv.key, kv);
     }
@@ -260,6 +316,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       if (e.modRevision <= this.revision) continue;
       const resource = resourceOfKey(e.key);
       if (!resource) this.applyRaw(e);
+      else if (!this.serves(resource)) this.revision = e.modRevision;
       else if (e.type === 'put') {
         const own = this.writer.claim(e.key, e.value);
         const object = own?.object ?? decodeObject(e.value, e.modRevision);
@@ -288,14 +345,22 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     if (this.namespacesDirty) this.finalizeNamespaces();
   }
 
+  /** Whether this registry keeps `resource` (a store once shared with the events may still hold some). */
+  private serves(resource: Resource): boolean {
+    return resource !== 'events' || this.props.events === undefined;
+  }
+
   /** Keeps `terminating` up to date, and notes a change that a Terminating namespace's finalization waits for. */
-  private noteNamespaces(resource: Resource, key: string, object: ApiObject | undefined, deleted?: ApiObject): void {
+  private noteNamespaces(resource: Resource, key: string, object: Readonly<ApiObject> | undefined, deleted?: Readonly<ApiObject>): void {
     if (resource === 'namespaces') {
       const name = (object ?? deleted)!.metadata.name;
       if (object?.kind === 'Namespace' && object.status.phase === 'Terminating') {
         this.terminating.add(name);
         this.namespacesDirty = true;
-      } else this.terminating.delete(name);
+      } else {
+        this.terminating.delete(name);
+        this.purged.delete(name);
+      }
     } else if (this.terminating.size > 0 && this.terminating.has(key.split('/')[3]!)) this.namespacesDirty = true;
   }
 
@@ -462,21 +527,9 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     const to = this.replyTo(reply, version, 201);
     const refused = invalidity(resource, object, version);
     if (refused) return this.answer(to, { ok: false, error: refused });
-    // The namespace guards the create: its state is compared in the create's transaction.
-    const nsKey = RESOURCES[resource].namespaced ? storeKey('namespaces', '', namespace) : undefined;
-    object.metadata.uid = newUid();
-    object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
-    const mutate = (prev: ApiObject | undefined, ns: ApiObject | undefined): ObjectMutation => {
-      if (prev) return { fail: alreadyExistsInfo(resource, name, version) };
-      if (nsKey === undefined) return object;
-      // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
-      if (version === 'v1' && !ns) return { fail: notFoundInfo('namespaces', namespace, version) };
-      // Kubernetes' NamespaceLifecycle admission: nothing new in a namespace on its way out.
-      if (ns?.kind === 'Namespace' && ns.status.phase === 'Terminating') {
-        return { fail: forbidden(kindName(resource, version), name, `unable to create new content in namespace ${namespace} because it is being terminated`).info };
-      }
-      return object;
-    };
+    const nsKey = this.guardOf(resource, namespace);
+    const creation = this.creation(resource, object, version);
+    const mutate = (prev: ApiObject | undefined, guard: ApiObject | undefined): ObjectMutation => (prev ? { fail: alreadyExistsInfo(resource, name, version) } : creation(guard));
     if (dryRun) return this.answerDryRun(to, mutate(this.latestObject(key), nsKey === undefined ? undefined : this.latestObject(nsKey)));
     const put = (): void =>
       this.writeObject(
@@ -496,16 +549,47 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
     });
   }
 
+  /** The key a create in `namespace` is guarded by (undefined: none, or the namespaces are followed). */
+  private guardOf(resource: Resource, namespace: string): string | undefined {
+    return RESOURCES[resource].namespaced && !this.followed ? storeKey('namespaces', '', namespace) : undefined;
+  }
+
+  /**
+   * What a create of `object` writes, given its namespace's state (the guard's; in the registry of
+   * events, the namespaces it follows, as Kubernetes' admission takes them from an informer).
+   */
+  private creation(resource: Resource, object: ApiObject, version: ApiVersion): (guard: ApiObject | undefined) => ObjectMutation {
+    const { namespace, name } = object.metadata;
+    object.metadata.uid = newUid();
+    object.metadata.creationTimestamp = timestamp(this.ctx.clock.now());
+    return (guard) => {
+      if (!RESOURCES[resource].namespaced) return object;
+      const followed = this.followed?.informer;
+      const ns = followed ? followed.objects.get(`/${namespace}`) : guard;
+      // kubectl's API checks the namespace exists (the 2014 API and the actors never did).
+      if (version === 'v1' && !ns && (!followed || followed.synced)) return { fail: notFoundInfo('namespaces', namespace, version) };
+      // Kubernetes' NamespaceLifecycle admission: nothing new in a namespace on its way out.
+      if (ns?.kind === 'Namespace' && ns.status.phase === 'Terminating') {
+        return { fail: forbidden(kindName(resource, version), name, `unable to create new content in namespace ${namespace} because it is being terminated`).info };
+      }
+      return object;
+    };
+  }
+
   private update(resource: Resource, object: ApiObject, version: ApiVersion, reply: ReplyMode, orCreate: boolean, dryRun = false): void {
     const { namespace, name, resourceVersion } = object.metadata;
     const key = storeKey(resource, namespace, name);
     const prev = this.latestObject(key);
-    if (!prev && orCreate) return this.create(resource, object, version, reply, dryRun);
+    // Nothing there, nor on its way: a create (a Service's gets its address).
+    if (!prev && orCreate && (dryRun || !this.writer.writing(key))) return this.create(resource, object, version, reply, dryRun);
     const to = this.replyTo(reply, version, 200);
     const refused = invalidity(resource, object, version);
     if (refused) return this.answer(to, { ok: false, error: refused });
-    const mutate = (current: ApiObject | undefined): ObjectMutation => {
-      if (!current) return { fail: notFoundInfo(resource, name, version) };
+    // A write of the key is under way (the event's create, say): whether this one updates or
+    // creates is decided when its turn comes, from what that write left.
+    const recreate = orCreate ? this.creation(resource, object, version) : undefined;
+    const mutate = (current: ApiObject | undefined, guard?: ApiObject): ObjectMutation => {
+      if (!current) return recreate ? recreate(guard) : { fail: notFoundInfo(resource, name, version) };
       if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) return { fail: conflictInfo(resource, name, version) };
       // Identity and status belong to the server: an update changes metadata labels/annotations and spec.
       const next = { ...object, metadata: { ...object.metadata, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp } } as ApiObject;
@@ -523,7 +607,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       return next;
     };
     if (dryRun) return this.answerDryRun(to, mutate(prev));
-    this.writeObject(key, mutate, (outcome) => this.answerWrite(to, resource, name, outcome));
+    this.writeObject(key, mutate, (outcome) => this.answerWrite(to, resource, name, outcome), false, recreate && this.guardOf(resource, namespace));
   }
 
   /** Answers a dry run with what its write would have made (judged on this registry's cache). */
@@ -586,8 +670,16 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
           this.writeObject(key, (current) => (current?.metadata.uid === obj.metadata.uid ? null : { fail: notFoundInfo(r, obj.metadata.name, 'internal') }), () => this.finalizing.delete(key));
         }
       }
+      if (!empty) continue;
+      // The registry of events says so, once; the main registry waits for it before the namespace goes.
+      if (this.followed) {
+        if (!this.followed.reported.has(namespace)) this.ctx.send(this.props.namespaces!, { op: 'purged', namespace });
+        this.followed.reported.add(namespace);
+        continue;
+      }
+      if (this.props.events && !this.purged.has(namespace)) continue;
       const key = storeKey('namespaces', '', namespace);
-      if (!empty || this.finalizing.has(key)) continue;
+      if (this.finalizing.has(key)) continue;
       this.finalizing.add(key);
       this.writeObject(key, (current) => (current?.kind === 'Namespace' && current.status.phase === 'Terminating' ? null : { fail: notFoundInfo('namespaces', namespace, 'internal') }), () => this.finalizing.delete(key));
     }
@@ -798,6 +890,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   }
 
   override onTerminated(ref: ActorRef): void {
+    if (this.followed && sameRef(ref, this.props.namespaces)) this.ctx.timers.once('rewatch', REWATCH_MS, { op: 'rewatch' });
     for (const [id, w] of this.watchers) {
       if (w.inbox.id !== ref.id || w.inbox.slot !== ref.slot) continue;
       this.watchers.delete(id);

@@ -5,6 +5,7 @@ import { COMBINED_PREFIX, EventRecorder } from '../../src/cluster/events.js';
 import { timestamp, type Event, type ObjectReference, type Pod } from '../../src/api/model.js';
 import type { RegistryRequest } from '../../src/registry/protocol.js';
 import type { ActorRef, Clock } from '../../src/kernel/index.js';
+import { call } from '../api-helpers.js';
 
 /** A v1beta1 pod with one container `web` (the fake runtime runs it). */
 const pod = (id: string, extra: Parameters<typeof podOf>[1] = {}) => podOf(id, { container: 'web', ...extra });
@@ -197,7 +198,7 @@ test('beyond maxEvents the events written longest ago are deleted first, and an 
 test('an update of an event that is gone (expired, or deleted to keep within maxEvents) creates it again with its count, as client-go\'s recorder does', async (t) => {
   const cluster = await startCluster(t);
   const sink = { clock: cluster.clock!, send: (ref: ActorRef, msg: RegistryRequest) => cluster.system.send(ref, msg) };
-  const rec = new EventRecorder(sink, cluster.registry, { component: 'kubelet', host: 'minion-1' });
+  const rec = new EventRecorder(sink, { registry: cluster.registry, eventsRegistry: cluster.eventsRegistry }, { component: 'kubelet', host: 'minion-1' });
   rec.event(podRef('x'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
   const [first] = await eventsAbout(cluster, 'x', '', (es) => es.length === 1);
   await cluster.client.delete('events', first!.metadata.name);
@@ -206,6 +207,16 @@ test('an update of an event that is gone (expired, or deleted to keep within max
   const [again] = await eventsAbout(cluster, 'x', '', (es) => es.length === 1);
   t.like(again, { metadata: { name: first!.metadata.name }, count: 2, firstTimestamp: first!.firstTimestamp, lastTimestamp: timestamp(cluster.clock!.now()) });
   t.not(again!.metadata.uid, first!.metadata.uid);
+});
+
+test('repeats recorded faster than the registry writes are all counted: an update sent while the event\'s create is under way waits for it', async (t) => {
+  const cluster = await startCluster(t);
+  const sink = { clock: cluster.clock!, send: (ref: ActorRef, msg: RegistryRequest) => cluster.system.send(ref, msg) };
+  const rec = new EventRecorder(sink, { registry: cluster.registry, eventsRegistry: cluster.eventsRegistry }, { component: 'kubelet', host: 'minion-1' });
+  // One create and four updates, sent together: none of them waits for an answer.
+  for (let i = 0; i < 5; i++) rec.event(podRef('y'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+  const [event] = await eventsAbout(cluster, 'y', '', (es) => es[0]?.count === 5);
+  t.is(event!.count, 5);
 });
 
 test('maxEvents takes a positive integer', async (t) => {
@@ -220,7 +231,7 @@ function recorder() {
   const clock = { t: Date.UTC(2024, 0, 1), now() { return this.t; } } as Clock & { t: number };
   const sent: Extract<RegistryRequest, { op: 'create' | 'update' }>[] = [];
   const sink = { clock, send: (_ref: unknown, msg: RegistryRequest) => void sent.push(msg as (typeof sent)[number]) };
-  const rec = new EventRecorder(sink, { id: 1, slot: 0 }, { component: 'kubelet', host: 'minion-1' });
+  const rec = new EventRecorder(sink, { registry: { id: 1, slot: 0 } }, { component: 'kubelet', host: 'minion-1' });
   return { clock, sent, rec, objects: () => sent.map((m) => m.object as Event) };
 }
 
@@ -305,4 +316,47 @@ test('with the fake runtime the kubelets record no container events unless asked
   t.is(scheduled!.reason, 'Scheduled');
   await new Promise((r) => setTimeout(r, 300));
   t.deepEqual((await cluster.client.list('events', { fields: 'involvedObject.name=quiet' })).map((e) => e.reason), ['Scheduled']);
+});
+
+// ---- the registry of events ------------------------------------------------------------------
+
+test('events are kept in a registry of their own, which refuses events in a namespace that does not exist and empties a deleted namespace before it goes', async (t) => {
+  const cluster = await Cluster.start({ minions: 0, shards: 2, api: true });
+  t.teardown(() => cluster.stop());
+  const url = cluster.url!;
+  const event = (name: string, namespace: string) => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace },
+    involvedObject: { kind: 'Pod', name: 'p', namespace },
+    reason: 'Tested',
+    message: `event ${name}`,
+    type: 'Normal',
+  });
+  t.is((await call(url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } })).code, 201);
+  const n = 200;
+  for (let i = 0; i < n; i += 100) {
+    const codes = await Promise.all(Array.from({ length: 100 }, (_, j) => call(url, 'POST', '/api/v1/namespaces/team/events', event(`e${i + j}`, 'team')).then((r) => r.code)));
+    t.deepEqual(new Set(codes), new Set([201]));
+  }
+  const refused = await call(url, 'POST', '/api/v1/namespaces/nope/events', event('e', 'nope'));
+  t.like(refused, { code: 404, body: { kind: 'Status', reason: 'NotFound', message: 'namespaces "nope" not found' } });
+
+  // They are the registry of events' own, on a shard of their own.
+  t.not(cluster.eventsRegistry.slot, cluster.registry.slot);
+
+  // The namespace goes only once its events have: none is left the moment it is gone.
+  const left = new Promise<number>((resolve) => {
+    void cluster.client.watch('namespaces', {}, (type, ns) => {
+      if (type === 'DELETED' && ns.metadata.name === 'team') resolve(countIn('team'));
+    });
+  });
+  const countIn = async (namespace: string) => {
+    const reply = await cluster.system.ask<{ ok: true; body: string }>(cluster.eventsRegistry, { op: 'list', resource: 'events', filter: { namespace }, version: 'internal' });
+    return JSON.parse(reply.body).items.length as number;
+  };
+  t.is(await countIn('team'), n);
+  t.is((await call(url, 'DELETE', '/api/v1/namespaces/team')).body.status.phase, 'Terminating');
+  t.is(await left, 0);
+  t.is((await call(url, 'GET', '/api/v1/namespaces/team')).code, 404);
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ActorNotFoundError, AskTimeoutError, ActorFailedError } from '../../src/kernel/index.js';
-import { Blaster, Counter, Echo, Recorder, Silent } from '../fixtures/actors.js';
+import { Blaster, Counter, Echo, Recorder, Relay, Silent } from '../fixtures/actors.js';
 import { startSystem } from '../helpers.js';
 
 test('one million messages across shards arrive complete and in order per sender', async (t) => {
@@ -32,6 +32,17 @@ test('values that JSON cannot carry cross shards intact', async (t) => {
   const echo = system.spawn(Echo, 'echo', undefined, { slot: 1 });
   const value = { when: new Date(5), map: new Map([[1, 'a']]), missing: undefined, nan: NaN, big: 10n, bytes: new Uint8Array([1, 2]) };
   t.deepEqual(await system.ask(echo, value), value);
+});
+
+test('a forwarded ask is answered by the actor it was passed to, whose ref was reserved before it was spawned', async (t) => {
+  const system = await startSystem({ shards: 2 });
+  t.teardown(() => system.stop());
+  const echoRef = system.reserve(1);
+  const relay = system.spawn(Relay, 'relay', { to: echoRef }, { slot: 0 });
+  const echo = system.spawn(Echo, 'echo', undefined, { ref: echoRef });
+  t.deepEqual(echo, echoRef);
+  t.deepEqual(await system.ask(relay, { hello: 'there' }), { hello: 'there' });
+  t.throws(() => system.reserve(2), { instanceOf: RangeError });
 });
 
 test('an ask with no reply rejects with AskTimeoutError after its timeout', async (t) => {
