@@ -22,7 +22,7 @@ export {
 } from './errors.js';
 export type { DeadLetter, NodeStats } from './node.js';
 export type { ActorSystemOptions } from './options.js';
-export { formatRef, isRef, MAIN_SLOT, sameRef, type ActorRef } from './ref.js';
+export { formatRef, isRef, MAIN_SLOT, makeRef, sameRef, type ActorRef } from './ref.js';
 export {
   DEFAULT_SUPERVISION,
   type Backoff,

@@ -26,9 +26,11 @@ import { KeyWriter, type Known, type Mutation, type WriteOutcome } from './key-w
 import { openStore, ownsStore, type StoreConfig } from './stores.js';
 import { encode, encodeAs, encodeBytes, internalJson, listBytes, storeValue } from './encoding.js';
 import { SERVICE_IPS_KEY, ServiceIPRange } from './service-ips.js';
+import { WatchRelay, type RelayBatch } from './watch-relay.js';
 import type { ApiVersion, Binding, RegistryReply, RegistryRequest, ReplyMode, StatusChanges, WatchEvent } from './protocol.js';
 
 export type * from './protocol.js';
+export { WatchRelay } from './watch-relay.js';
 
 /** Props: which store, and how much history to keep for watches. */
 export interface RegistryProps extends StoreConfig {
@@ -126,6 +128,10 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private horizon = 0;
   private watchers = new Map<string, Watcher>();
   private readonly watchIndex = new Map<Resource, WatchIndex<Watcher>>();
+  /** The relay of each other shard with watchers (spawned on first use), what a turn's changes send each, and the current change's targets by shard. */
+  private readonly relays = new Map<number, ActorRef<RelayBatch>>();
+  private readonly relayed = new Map<number, RelayBatch>();
+  private readonly relaying = new Map<number, (number | string)[]>();
   /** Answers waiting for the cache to reach their write's revision, oldest revision first. */
   private readonly awaiting: { revision: number; answer: () => void }[] = [];
   /** Work from the store's callbacks, run in the actor's next turn. */
@@ -341,6 +347,7 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
       }
       this.writer.caughtUp(e.key);
     }
+    this.flushRelayed();
     this.answerApplied();
     if (this.namespacesDirty) this.finalizeNamespaces();
   }
@@ -815,12 +822,33 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
   private record(change: Change): void {
     this.history.push(change);
     if (this.history.length > (this.props.historySize ?? 10_000)) this.horizon = this.history.shift()!.revision;
-    this.watchIndex.get(change.resource)!.forEach(change.object, change.prev, (w) => this.deliver(w, change));
+    this.watchIndex.get(change.resource)!.forEach(change.object, change.prev, (w) => this.deliver(w, change, true));
+    if (this.relaying.size > 0) {
+      for (const [slot, targets] of this.relaying) {
+        let batch = this.relayed.get(slot);
+        if (!batch) this.relayed.set(slot, (batch = []));
+        batch.push(change.json!, change.revision, targets);
+      }
+      this.relaying.clear();
+    }
     change.json = change.value = undefined;
   }
 
-  /** Sends one change to a watcher as the event its filter sees (a label change can add or remove). */
-  private deliver(w: Watcher, change: Change): void {
+  /** Sends what `record` gathered for other shards' watchers to their shards' relays. */
+  private flushRelayed(): void {
+    for (const [slot, batch] of this.relayed) {
+      let relay = this.relays.get(slot);
+      if (!relay) this.relays.set(slot, (relay = this.ctx.spawn(WatchRelay, `watch-relay-${slot}`, undefined, { slot })));
+      this.ctx.send(relay, batch);
+    }
+    this.relayed.clear();
+  }
+
+  /**
+   * Sends one change to a watcher as the event its filter sees (a label change can add or remove);
+   * with `relay`, a watcher on another shard gets it through that shard's relay (watch-relay.ts).
+   */
+  private deliver(w: Watcher, change: Change, relay = false): void {
     if (change.statusOnly && w.statusChanges !== true) {
       if (w.statusChanges === false || change.object.kind !== 'Pod' || change.prev?.kind !== 'Pod') return;
       if (podReady(change.object) === podReady(change.prev)) return;
@@ -839,6 +867,12 @@ export class Registry extends Actor<RegistryRequest | Internal, RegistryProps> {
         return;
       }
       change.json ??= change.value === undefined ? JSON.stringify(change.object) : internalJson(change.value, change.revision);
+      if (relay && w.inbox.slot >= 0) {
+        let targets = this.relaying.get(w.inbox.slot);
+        if (!targets) this.relaying.set(w.inbox.slot, (targets = []));
+        targets.push(w.inbox.id, w.id, type);
+        return;
+      }
       this.ctx.send(w.inbox, { watch: w.id, type: type as WatchEvent['type'], object: change.json, revision: change.revision } satisfies WatchEvent);
     } else this.ctx.send(w.inbox, `{"type":"${type}","object":${encode(change.object, w.version)}}`);
   }
