@@ -92,11 +92,11 @@ export class PodActor extends Actor<PodMsg, PodProps> {
   private unsubscribe: (() => void) | undefined;
   private lastReported = '';
   private serviceEnv: EnvVar[] = [];
-  private events!: EventRecorder;
+  /** Made on the first event: most pods of a hollow (fake runtime) minion record none. */
+  private events: EventRecorder | undefined;
 
   override async preStart(): Promise<void> {
     this.pod = this.props.pod;
-    this.events = new EventRecorder(this.ctx, this.props, { component: 'kubelet', host: this.props.host.name });
     this.serviceEnv = this.props.serviceEnv;
     this.runtime = runtimeFor(this.props.runtime, this.ctx.clock);
     this.unsubscribe = this.runtime.onExit(this.pod.metadata.uid, (exit) => this.ctx.send(this.ctx.self, { op: 'exited', exit }));
@@ -295,7 +295,9 @@ export class PodActor extends Actor<PodMsg, PodProps> {
 
   /** Records an event about one of the pod's containers. */
   private record(c: Tracked, type: EventType, reason: string, message: string): void {
-    if (this.props.events) this.events.event(referenceTo(this.pod, containerPath(c.spec.name)), type, reason, message);
+    if (!this.props.events) return;
+    this.events ??= new EventRecorder(this.ctx, this.props, { component: 'kubelet', host: this.props.host.name });
+    this.events.event(referenceTo(this.pod, containerPath(c.spec.name)), type, reason, message);
   }
 
   /** Sends the pod's status to the registry when it changed. */

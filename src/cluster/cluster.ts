@@ -37,7 +37,7 @@ import type { ProxyMode } from '../proxy/table.js';
 export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 
 /** Shards' heap limits unless told otherwise (see `ClusterOptions.shardResourceLimits`). */
-const DEFAULT_SHARD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 64 };
+const DEFAULT_SHARD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 128 };
 
 /** The modules every shard of a cluster imports: the actor kinds. */
 export const CLUSTER_MODULES = [
@@ -124,12 +124,14 @@ export interface ClusterOptions {
    */
   maxEvents?: number;
   /**
-   * The shards' worker heap limits (default: a young generation of 64 MB, V8's defaults otherwise).
-   * A burst allocates at a high rate (every watch event, every message), and garbage collection
-   * took a fifth of the shards' CPU. Measured on 100,000 pods (bench/RESULTS.md): V8's default
-   * 17–19 s, 32 MB ~18 s, 64 MB ~16 s. The price is latency: the larger young generation's longer
-   * scavenges take the churn's pod startup p99 from 16–19 ms to 26–30 ms. A latency benchmark
-   * may prefer `{}` (V8's defaults).
+   * The shards' worker heap limits (default: a young generation of 128 MB, V8's defaults otherwise).
+   * A burst allocates at a high rate (every watch event, every message), much of it kept (a third
+   * of what a scavenge finds survives it), and scavenges took a fifth of the shards' CPU. Measured
+   * on 100,000 pods (bench/RESULTS.md): V8's default 17–19 s, 32 MB ~18 s, 64 MB ~16 s, then
+   * (events apart) 64 MB 13.5–16.0 s and 128 MB 13.5–14.0 s; at 5,000 minions × 150,000 pods
+   * 24–28 s against 21–25 s at the same RSS (192 MB: 300 MB more). The price is latency: larger
+   * young generations' longer scavenges take the churn's pod startup p99 from 16–19 ms (V8's
+   * default) to 26–36 ms. A latency benchmark may prefer `{}` (V8's defaults).
    */
   shardResourceLimits?: ResourceLimits;
   /** Each minion's capacity (default: unlimited). */
