@@ -4,7 +4,7 @@
  * condition over the objects a filter selects. Errors are the API's `StatusError`s.
  */
 import type { ActorRef, ActorSystem } from '../kernel/index.js';
-import type { ApiObject, Endpoints, Event, Lease, Namespace, Node, Pod, ReplicationController, Service } from '../api/model.js';
+import { emptyMeta, type ApiObject, type Endpoints, type Event, type Lease, type Namespace, type Node, type Pod, type ReplicationController, type Service } from '../api/model.js';
 import type { Filter } from '../api/filter.js';
 import { parseFieldSelector, parseLabelSelector, selectorFromSet } from '../api/selector.js';
 import { StatusError } from '../api/status.js';
@@ -52,6 +52,8 @@ export class ClusterClient {
    */
   async create<R extends Resource>(resource: R, object: Record<string, unknown> | ObjectTypes[R], namespace = 'default'): Promise<ObjectTypes[R]> {
     const internal = 'metadata' in object ? (structuredClone(object) as ApiObject) : decodeV1beta1(resource, object, { namespace, generateName: true });
+    // What the internal shape always has (labels, annotations) where the caller left it out.
+    internal.metadata = { ...emptyMeta(), ...internal.metadata };
     if (!internal.metadata.namespace && RESOURCES[resource].namespaced) internal.metadata.namespace = namespace;
     return this.call({ op: 'create', resource, object: internal, version: 'internal' });
   }

@@ -964,7 +964,13 @@ function resourceOfKey(key: string): Resource | undefined {
 
 /** Why `object` may not be written (Invalid, its fields in `version`'s terms), or undefined when it is valid. */
 function invalidity(resource: Resource, object: ApiObject, version: ApiVersion): StatusInfo | undefined {
-  const causes = validate(object);
+  let causes: StatusCause[];
+  try {
+    causes = validate(object);
+  } catch (err) {
+    // Only an actor's write can get here (the API decodes what it is sent): not the model's shape.
+    return badRequest(`${kindName(resource, version)} ${JSON.stringify(object?.metadata?.name ?? '')} is not a ${RESOURCES[resource].kind} object: ${(err as Error).message}`).info;
+  }
   return causes.length === 0 ? undefined : invalidOf(resource, object.metadata.name, version, causes);
 }
 

@@ -31,6 +31,19 @@ test('an actor\'s write is validated as the API\'s: an invalid pod sent to the r
   t.deepEqual(await cluster.client.list('pods'), [], 'nothing written');
 });
 
+test('an actor\'s write of something not shaped as the model (a pod without labels) is 400 BadRequest, and the registry goes on', async (t) => {
+  const cluster = await Cluster.start({ minions: 0, shards: 1 });
+  t.teardown(() => cluster.stop());
+  const shapeless = internalPod('nolabels', 'nginx') as unknown as { metadata: Record<string, unknown> };
+  delete shapeless.metadata.labels;
+  const reply = await cluster.system.ask<RegistryReply>(cluster.registry, { op: 'create', resource: 'pods', object: shapeless as unknown as Pod, version: 'internal' });
+  t.false(reply.ok);
+  if (!reply.ok) t.like(reply.error, { code: 400, reason: 'BadRequest' });
+  t.regex(!reply.ok ? reply.error.message : '', /^pod "nolabels" is not a Pod object: /);
+  const good = await cluster.system.ask<RegistryReply>(cluster.registry, { op: 'create', resource: 'pods', object: internalPod('fine', 'nginx'), version: 'internal' });
+  t.true(good.ok, 'the same registry answers the next write');
+});
+
 test('the pods of a 2014 controller whose name has capitals get valid generated names, and run', async (t) => {
   const cluster = await Cluster.start({ minions: 2, shards: 1 });
   t.teardown(() => cluster.stop());
