@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import { AskTimeoutError, ShardCrashedError, type ActorRef, type ActorSystem } from '../kernel/index.js';
+import { AskTimeoutError, ShardCrashedError, type ActorSystem } from '../kernel/index.js';
 import type { Filter, RegistryReply, RegistryRequest } from '../registry/protocol.js';
 import { registryFor, type Registries } from '../registry/routing.js';
 import { watchGoneLine, type WireVersion } from './codecs.js';
@@ -41,7 +41,6 @@ export class RegistryClient {
       for (const w of [...this.watchEnders]) if (w.slot === slot) w.end();
     });
   }
-
 
   /** Watch streams open now. */
   get openWatches(): number {

@@ -3,7 +3,7 @@
  * actor directly (no HTTP): create / get / list / update / delete, watch, and `waitFor` a
  * condition over the objects a filter selects. Errors are the API's `StatusError`s.
  */
-import type { ActorRef, ActorSystem } from '../kernel/index.js';
+import type { ActorSystem } from '../kernel/index.js';
 import { emptyMeta, type ApiObject, type Endpoints, type Event, type Lease, type Namespace, type Node, type Pod, type ReplicationController, type Service } from '../api/model.js';
 import type { Filter } from '../api/filter.js';
 import { parseFieldSelector, parseLabelSelector, selectorFromSet } from '../api/selector.js';
