@@ -15,6 +15,11 @@
  * are. Writes are fire and forget (`reply: false`): an event is a diagnostic, never worth holding
  * an actor or retrying; a lost one is a shorter history, not a wrong cluster.
  *
+ * Writes leave once the actor's synchronous work is done (a microtask, or `flush()`), and the
+ * repeats of one event within it are one write with their last count and message: a replication
+ * controller creating a hundred pods in one turn writes its combined `SuccessfulCreate` event
+ * once, where client-go would send ninety updates that end in the same object.
+ *
  * Kubernetes learns when an update hits an event that has expired (a NotFound) and creates it
  * again; a fire-and-forget writer cannot, so its updates ask the registry to do that for it
  * (`orCreate`): an event that expired, or that the event TTL controller deleted to keep within
@@ -91,6 +96,9 @@ export const COMBINED_PREFIX = '(combined from similar events): ';
 export class EventRecorder {
   private readonly registry: ActorRef;
   private readonly objects = new Map<string, ObjectRecord>();
+  /** Writes waiting for `flush`, by the event they write: the last state of each, and whether it is a create. */
+  private readonly pending = new Map<Seen, { event: Event; create: boolean }>();
+  private readonly flushFn = (): void => this.flush();
   /** The most recently used key: a pod actor's recorder sees one object only, so its LRU order needs no moves. */
   private lastKey = '';
   private readonly burst: number;
@@ -168,9 +176,23 @@ export class EventRecorder {
       count: seen.count,
       type,
     };
-    const write = { resource: 'events', object: event, version: 'internal', reply: false } as const;
-    this.sink.send(this.registry, seen.written ? { op: 'update', ...write, orCreate: true } : { op: 'create', ...write });
+    const waiting = this.pending.get(seen);
+    if (waiting) {
+      waiting.event = event;
+      return;
+    }
+    if (this.pending.size === 0) queueMicrotask(this.flushFn);
+    this.pending.set(seen, { event, create: !seen.written });
     seen.written = true;
+  }
+
+  /** Sends the writes recorded since the last flush now (they also go on their own, after the current synchronous work). */
+  flush(): void {
+    for (const { event, create } of this.pending.values()) {
+      const write = { resource: 'events', object: event, version: 'internal', reply: false } as const;
+      this.sink.send(this.registry, create ? { op: 'create', ...write } : { op: 'update', ...write, orCreate: true });
+    }
+    this.pending.clear();
   }
 
   /** The object's record, most recently used last; the least recently used go beyond the cache size. */

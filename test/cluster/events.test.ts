@@ -213,8 +213,11 @@ test('repeats recorded faster than the registry writes are all counted: an updat
   const cluster = await startCluster(t);
   const sink = { clock: cluster.clock!, send: (ref: ActorRef, msg: RegistryRequest) => cluster.system.send(ref, msg) };
   const rec = new EventRecorder(sink, { registry: cluster.registry, eventsRegistry: cluster.eventsRegistry }, { component: 'kubelet', host: 'minion-1' });
-  // One create and four updates, sent together: none of them waits for an answer.
-  for (let i = 0; i < 5; i++) rec.event(podRef('y'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+  // One create and four updates, sent together (each flushed: not one write): none of them waits for an answer.
+  for (let i = 0; i < 5; i++) {
+    rec.event(podRef('y'), 'Warning', 'BackOff', 'Back-off restarting failed container web');
+    rec.flush();
+  }
   const [event] = await eventsAbout(cluster, 'y', '', (es) => es[0]?.count === 5);
   t.is(event!.count, 5);
 });
@@ -226,13 +229,23 @@ test('maxEvents takes a positive integer', async (t) => {
 
 // ---- the recorder on its own ---------------------------------------------------------------------
 
-/** A recorder writing into an array, on a clock that moves when the test says. */
+/**
+ * A recorder writing into an array, on a clock that moves when the test says. `rec` flushes after
+ * every event (each occurrence is then a write of its own, as client-go makes it); `raw` waits
+ * for the end of the synchronous work, as in an actor.
+ */
 function recorder() {
   const clock = { t: Date.UTC(2024, 0, 1), now() { return this.t; } } as Clock & { t: number };
   const sent: Extract<RegistryRequest, { op: 'create' | 'update' }>[] = [];
   const sink = { clock, send: (_ref: unknown, msg: RegistryRequest) => void sent.push(msg as (typeof sent)[number]) };
-  const rec = new EventRecorder(sink, { registry: { id: 1, slot: 0 } }, { component: 'kubelet', host: 'minion-1' });
-  return { clock, sent, rec, objects: () => sent.map((m) => m.object as Event) };
+  const raw = new EventRecorder(sink, { registry: { id: 1, slot: 0 } }, { component: 'kubelet', host: 'minion-1' });
+  const rec = {
+    event(...args: Parameters<EventRecorder['event']>) {
+      raw.event(...args);
+      raw.flush();
+    },
+  };
+  return { clock, sent, rec, raw, objects: () => sent.map((m) => m.object as Event) };
 }
 
 const podRef = (name: string): ObjectReference => ({ kind: 'Pod', name, namespace: 'default', uid: `uid-${name}`, apiVersion: 'v1' });
@@ -296,6 +309,24 @@ test('more than ten messages of one reason within ten minutes are combined into 
   ]);
   t.is(new Set(combined.map((e) => e.metadata.name)).size, 1);
   t.deepEqual(sent.slice(9).map((m) => m.op), ['create', 'update', 'update']);
+});
+
+test('the repeats of one event within one turn are one write, with the last count and message, sent once the turn is done', async (t) => {
+  const { sent, raw, objects } = recorder();
+  for (let i = 0; i < 20; i++) raw.event(podRef('rc'), 'Normal', 'SuccessfulCreate', `Created pod: web-${i}`);
+  raw.event(podRef('other'), 'Normal', 'Scheduled', 'Successfully assigned default/other to minion-1');
+  t.is(sent.length, 0);
+  await Promise.resolve();
+  // Nine events of their own, then the combined one: created once, with every repeat counted.
+  t.deepEqual(sent.map((m) => m.op), Array<string>(11).fill('create'));
+  const combined = objects().filter((e) => e.message.startsWith(COMBINED_PREFIX));
+  t.deepEqual(combined.map((e) => [e.message, e.count]), [[`${COMBINED_PREFIX}Created pod: web-19`, 11]]);
+  t.is(objects().at(-1)!.reason, 'Scheduled');
+  // A repeat in a later turn updates what the first turn created.
+  raw.event(podRef('rc'), 'Normal', 'SuccessfulCreate', 'Created pod: web-20');
+  await Promise.resolve();
+  t.like(sent.at(-1), { op: 'update', orCreate: true });
+  t.like(objects().at(-1), { metadata: { name: combined[0]!.metadata.name }, count: 12 });
 });
 
 test('an event about a cluster-scoped object lives in the default namespace and is named after the object', (t) => {
