@@ -498,7 +498,7 @@ export class Cell implements Context<unknown> {
     this.node.route(this.parent.id, this.parent.slot, id, slot, FLAG_SYSTEM, note);
     const watchers = this.ext?.watchers;
     if (watchers) {
-      for (const w of watchers) {
+      for (const w of watchers.values()) {
         if (w.id !== this.parent.id || w.slot !== this.parent.slot) this.node.route(w.id, w.slot, id, slot, FLAG_SYSTEM, note);
       }
       this.x.watchers = null;
@@ -726,13 +726,13 @@ export class Cell implements Context<unknown> {
   }
 
   private updateWatchers(kind: 'watch' | 'unwatch', watcher: ActorRef): void {
+    // By slot and id: the ids of outside watches are per thread.
+    const key = `${watcher.slot}:${watcher.id}`;
     if (kind === 'watch') {
       if (this.state === STOPPED) return;
-      const list = (this.x.watchers ??= []);
-      if (!list.some((w) => w.id === watcher.id)) list.push(watcher);
-    } else if (this.x.watchers) {
-      this.x.watchers = this.x.watchers.filter((w) => w.id !== watcher.id);
-    }
+      const watchers = (this.x.watchers ??= new Map());
+      if (!watchers.has(key)) watchers.set(key, watcher);
+    } else this.ext?.watchers?.delete(key);
   }
 
   // ---- introspection -----------------------------------------------------------------------------
@@ -764,7 +764,8 @@ export class Cell implements Context<unknown> {
 
 /** The parts of a cell most actors never use. */
 class CellExtras {
-  watchers: ActorRef[] | null = null;
+  /** Who watches this actor, by `slot:id`. */
+  watchers: Map<string, ActorRef> | null = null;
   watching: Map<number, ActorRef> | null = null;
   timerTable: CellTimers | null = null;
   window: RestartWindow | null = null;
