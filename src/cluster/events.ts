@@ -18,7 +18,8 @@
  * Writes leave once the actor's synchronous work is done (a microtask, or `flush()`), and the
  * repeats of one event within it are one write with their last count and message: a replication
  * controller creating a hundred pods in one turn writes its combined `SuccessfulCreate` event
- * once, where client-go would send ninety updates that end in the same object.
+ * once, where client-go sends an update for each repeat the spam filter lets through (15) that
+ * end in the same object.
  *
  * Kubernetes learns when an update hits an event that has expired (a NotFound) and creates it
  * again; a fire-and-forget writer cannot, so its updates ask the registry to do that for it
