@@ -17,6 +17,7 @@ import { v1beta1Routes } from './routes-v1beta1.js';
 import { SelectorError } from './selector.js';
 import { badRequest, internalError, notFound, renderStatus, StatusError } from './status.js';
 import { CSR_PATH, csrHandler, type NodeCsrSigner } from '../auth/bootstrap.js';
+import { ActorMonitor, parseActorQuery, renderActorsText } from '../debug/actors.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -93,6 +94,18 @@ export function createGateway(opts: GatewayOptions): Koa {
       ctx.body = await metrics.render();
     });
   }
+
+  // The actor system (src/debug/actors.ts); a non-resource path, so only those who may read everything see it.
+  const monitor = new ActorMonitor(opts.system);
+  router.get('/debug/actors', async (ctx) => {
+    const format = ctx.query.format;
+    if (format !== undefined && format !== 'json' && format !== 'text') throw badRequest(`format: Unsupported value: "${String(format)}": supported values: "json", "text"`);
+    const doc = await monitor.read(parseActorQuery(ctx.query));
+    if (format === 'text') {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = renderActorsText(doc);
+    } else ctx.body = doc;
+  });
 
   const v1beta1 = v1beta1Routes(registry, opts.logs);
   const v1 = v1Routes(registry, opts.logs);

@@ -17,6 +17,8 @@ import { readKubeconfig, type ClientCredentials } from './credentials.js';
 import { bootstrapToken, type NodeCsrSigner } from '../auth/bootstrap.js';
 import { DEFAULT_KUBELET_PORT, MinionAgent } from '../agent/agent.js';
 import { hostname } from 'node:os';
+import { Client, ServerError } from './client.js';
+import { printActors } from './actors.js';
 
 const USAGE = `usage: helmsman <command> [options]
 
@@ -81,6 +83,13 @@ const USAGE = `usage: helmsman <command> [options]
                             process (fake runtime, each with its own watches and
                             Lease: kubemark's hollow nodes)
             --data DIR      the agent's state (default ./data/kubelet-NAME)
+  actors  the actor system's shards: actors, messages per second, mailboxes,
+          restarts, heap and busy time (GET /debug/actors)
+            --server URL    the API server (default: the kubeconfig's, else
+                            http://127.0.0.1:8080)
+            --kubeconfig F  the server and credentials (default $KUBECONFIG)
+            --token T --token-file F --certificate-authority F
+            --watch, -w     refresh the table in place until interrupted
   bench   run benchmark scenarios (actors, api, cluster, churn, recovery, proxy,
           load, soak, remote, docker, all); \`helmsman bench --help\` lists the options
   demo    run the actor-kernel demo
@@ -180,32 +189,74 @@ function gracePeriodOf(text: string | undefined): { nodeGracePeriodMs?: number; 
   return { nodeGracePeriodMs: ms, nodeMonitorPeriodMs: Math.min(5000, Math.round(ms / 4)) };
 }
 
-/** `helmsman minion`: this host joins a control plane; runs until SIGINT or SIGTERM (its containers keep running). */
-async function minion(values: Record<string, string | boolean | undefined>, out: (line: string) => void): Promise<void> {
+/** The file a flag names, read (an unreadable one is a usage error naming the flag). */
+function readFlagFile(values: Record<string, string | boolean | undefined>, name: string): string {
+  try {
+    return readFileSync(values[name] as string, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The server and credentials that `--server`, `--kubeconfig` (else `$KUBECONFIG` when `orEnv`),
+ * `--token`, `--token-file` and `--certificate-authority` name.
+ */
+function clientFlags(values: Record<string, string | boolean | undefined>, orEnv = false): { server?: string; credentials: ClientCredentials } {
   const file = (name: string) => values[name] as string | undefined;
-  const read = (name: string): string => {
-    try {
-      return readFileSync(file(name)!, 'utf8');
-    } catch (err) {
-      throw new UsageError(`--${name}: ${(err as Error).message}`);
-    }
-  };
+  const read = (name: string) => readFlagFile(values, name);
+  const kubeconfigPath = file('kubeconfig') ?? (orEnv ? process.env.KUBECONFIG?.split(':')[0] || undefined : undefined);
   let fromKubeconfig: ReturnType<typeof readKubeconfig> = {};
-  if (file('kubeconfig')) {
+  if (kubeconfigPath) {
     try {
-      fromKubeconfig = readKubeconfig(file('kubeconfig')!);
+      fromKubeconfig = readKubeconfig(kubeconfigPath);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
   }
   const server = file('server') ?? fromKubeconfig.server;
-  if (!server) throw new UsageError('--server (or a --kubeconfig naming one) is required');
-  if (!/^https?:\/\/[^/\s]+\/?$/.test(server)) throw new UsageError(`--server "${server}" must be a URL such as https://10.0.0.1:8080`);
+  if (server !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(server)) throw new UsageError(`--server "${server}" must be a URL such as https://10.0.0.1:8080`);
   const credentials: ClientCredentials = {
     authorization: file('token') ? `Bearer ${file('token')}` : file('token-file') ? `Bearer ${read('token-file').trim()}` : fromKubeconfig.authorization,
     ca: file('certificate-authority') ? read('certificate-authority') : fromKubeconfig.ca,
     insecure: fromKubeconfig.insecure,
   };
+  return { server, credentials };
+}
+
+/** `helmsman actors`: the shards' load, once or refreshed until interrupted. */
+async function actors(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const { server, credentials } = clientFlags(values, true);
+  const client = new Client(server ?? 'http://127.0.0.1:8080', credentials);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // A reader that went away (`| head`) ends the watch, as it would kubectl's.
+  const onOutputError = (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? stop.abort() : undefined);
+  process.stdout.on('error', onOutputError);
+  try {
+    await printActors({ client, watch: values.watch === true, out: process.stdout, signal: stop.signal });
+    return 0;
+  } catch (err) {
+    if (err instanceof ServerError) {
+      process.stderr.write(`Error from server (${err.reason}): ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stdout.off('error', onOutputError);
+  }
+}
+
+/** `helmsman minion`: this host joins a control plane; runs until SIGINT or SIGTERM (its containers keep running). */
+async function minion(values: Record<string, string | boolean | undefined>, out: (line: string) => void): Promise<void> {
+  const file = (name: string) => values[name] as string | undefined;
+  const read = (name: string) => readFlagFile(values, name);
+  const { server, credentials } = clientFlags(values);
+  if (!server) throw new UsageError('--server (or a --kubeconfig naming one) is required');
   const hollow = int(values.hollow as string | undefined, 'hollow', 0, 1);
   const runtime = (values.runtime as string | undefined) ?? (hollow ? 'fake' : (await dockerAnswers()) ? 'docker' : 'process');
   if (!(RUNTIME_KINDS as readonly string[]).includes(runtime)) throw new UsageError(`--runtime must be one of: ${RUNTIME_KINDS.join(', ')}`);
@@ -333,6 +384,7 @@ async function main(argv: string[]): Promise<number> {
       'node-monitor-grace-period': { type: 'string' },
       'node-lease-duration-seconds': { type: 'string' },
       hollow: { type: 'string' },
+      watch: { type: 'boolean', short: 'w' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -349,6 +401,8 @@ async function main(argv: string[]): Promise<number> {
     case 'minion':
       await minion(values, out);
       return 0;
+    case 'actors':
+      return actors(values);
     case 'demo':
       await runKernelDemo({
         minions: int(values.minions, 'minions', DEMO_DEFAULTS.minions),

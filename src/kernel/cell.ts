@@ -94,6 +94,8 @@ export class Cell implements Context<unknown> {
   private head = 0;
   private size = 0;
   private mask = 0;
+  /** Messages this actor has handled (`/debug/actors`). */
+  private processed = 0;
   private sys: SystemEntry[] | null = null;
   private curSid = 0;
   private curSlot = MAIN_SLOT;
@@ -340,6 +342,7 @@ export class Cell implements Context<unknown> {
         this.awaitTurn(result as Promise<unknown>, TURN_MESSAGE);
       }
     }
+    this.processed += n;
     this.node.processed += n;
     return n;
   }
@@ -752,6 +755,7 @@ export class Cell implements Context<unknown> {
       parent: this.parent,
       state: STATE_NAMES[this.state]!,
       mailbox: this.mailboxDepth(),
+      processed: this.processed,
       restarts: this.spec.restarts,
     };
   }

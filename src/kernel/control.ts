@@ -15,6 +15,8 @@ export interface ShardControl {
   stats(): NodeStats;
   cells(): CellInfo[];
   deadLetters(): DeadLetter[];
+  /** The shard's counters and V8 heap in use, and its actors when `withCells`. */
+  report(withCells: boolean): ShardReport;
   /** Heap in use (after a full GC when `gc`), for memory benchmarks. */
   heapUsed(gc: boolean): number;
   /** The earliest virtual timer due on the shard (virtual clock only). */
@@ -23,6 +25,13 @@ export interface ShardControl {
   fireDue(): number;
   /** Resolves after the shard has handled everything it had queued. */
   settle(): Promise<void>;
+}
+
+/** What a shard says of itself for `ActorSystem.report`. */
+export interface ShardReport {
+  stats: NodeStats;
+  heapUsedBytes: number;
+  cells?: CellInfo[];
 }
 
 /** The main thread's handle on one shard's control channel: calls time out and fail when the worker exits. */

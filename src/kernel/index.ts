@@ -30,5 +30,5 @@ export {
   type Strategy,
   type SupervisorSpec,
 } from './supervision.js';
-export { ActorSystem, hashName, type ActorTreeNode, type Inbox, type SystemStats } from './system.js';
+export { ActorSystem, hashName, type ActorTreeNode, type Inbox, type NodeReport, type SystemReport, type SystemStats } from './system.js';
 export type { Transport } from './transport.js';

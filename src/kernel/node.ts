@@ -77,6 +77,8 @@ export interface CellInfo {
   parent: ActorRef;
   state: string;
   mailbox: number;
+  /** Messages handled so far. */
+  processed: number;
   restarts: number;
 }
 

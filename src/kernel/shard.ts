@@ -3,7 +3,7 @@
  * port transport, and exposes the control API over comlink. Runs from compiled JavaScript only.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { registerModule } from './actor.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
@@ -69,6 +69,7 @@ const api: ShardControl = {
   stats: () => node.stats(),
   cells: () => node.cellInfos(),
   deadLetters: () => node.deadLetters(),
+  report: (withCells) => ({ stats: node.stats(), heapUsedBytes: getHeapStatistics().used_heap_size, cells: withCells ? node.cellInfos() : undefined }),
   heapUsed: (collect) => {
     if (collect) {
       if (!gc) {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Actor, kindName, registerModule, type ActorClass, type MsgOf, type PropsOf, type SpawnOptions, type TerminationReason } from './actor.js';
 import type { Cell } from './cell.js';
@@ -30,8 +31,26 @@ export interface ActorTreeNode {
   ref: ActorRef;
   state: string;
   mailbox: number;
+  /** Messages handled so far. */
+  processed: number;
   restarts: number;
   children: ActorTreeNode[];
+}
+
+/** One node (a shard, or the main thread at slot -1) in `system.report()`. */
+export interface NodeReport extends NodeStats {
+  /** The node's V8 heap in use, in bytes. */
+  heapUsedBytes: number;
+}
+
+/** What `system.report()` gathered before its deadline. */
+export interface SystemReport {
+  /** The nodes that answered, main thread first. */
+  nodes: NodeReport[];
+  /** The slots of live shards that did not answer in time (busy, or dying). */
+  silent: number[];
+  /** The supervision tree of the nodes that answered, when asked for. */
+  tree?: ActorTreeNode;
 }
 
 /** A main-thread mailbox (`system.inbox`). */
@@ -245,6 +264,26 @@ export class ActorSystem extends EventEmitter {
   async tree(): Promise<ActorTreeNode> {
     const infos = [this.node.cellInfos(), ...(await this.callAll((c) => c.call('cells')))].flat();
     return buildTree(infos);
+  }
+
+  /**
+   * Every node's counters and heap, and with `tree` the supervision tree, in one control call per
+   * shard. A shard that does not answer within `timeoutMs` (default 2,000) is named in `silent`
+   * instead of failing the whole report: a saturated shard must not hide the others.
+   */
+  async report(options: { tree?: boolean; timeoutMs?: number } = {}): Promise<SystemReport> {
+    const withCells = options.tree ?? false;
+    const shards = this.liveShards();
+    const answers = await Promise.allSettled(shards.map((h) => h.control.callWithin(options.timeoutMs ?? 2_000, 'report', withCells)));
+    const nodes: NodeReport[] = [{ ...this.node.stats(), heapUsedBytes: getHeapStatistics().used_heap_size }];
+    const cells: CellInfo[] = withCells ? this.node.cellInfos() : [];
+    const silent: number[] = [];
+    answers.forEach((a, i) => {
+      if (a.status === 'rejected') return void silent.push(shards[i]!.slot);
+      nodes.push({ ...a.value.stats, heapUsedBytes: a.value.heapUsedBytes });
+      for (const c of a.value.cells ?? []) cells.push(c);
+    });
+    return withCells ? { nodes, silent, tree: buildTree(cells) } : { nodes, silent };
   }
 
   /** Heap bytes in use on a shard, after a full GC when `gc` (for memory benchmarks). */
@@ -490,6 +529,7 @@ function buildTree(infos: CellInfo[]): ActorTreeNode {
       ref: { id: i.id, slot: i.slot },
       state: i.state,
       mailbox: i.mailbox,
+      processed: i.processed,
       restarts: i.restarts,
       children: [],
     });

@@ -59,6 +59,13 @@ test('a node reads, and writes only its own Node and Lease, events and pod statu
   t.is(may(node, 'DELETE', '/api/v1/namespaces/default/services/s')?.info.code, 403);
 });
 
+test('/debug/actors is for those who may read everything: viewers and masters, not nodes', (t) => {
+  t.is(may(user('v', 'helmsman:view'), 'GET', '/debug/actors'), undefined);
+  t.is(may(user('a', 'system:masters'), 'GET', '/debug/actors'), undefined);
+  t.is(may(user('system:node:n1', 'system:nodes'), 'GET', '/debug/actors')?.info.message, 'forbidden: User "system:node:n1" cannot get path "/debug/actors"');
+  t.is(may(user('someone'), 'GET', '/debug/actors')?.info.code, 403);
+});
+
 test('NodeRestriction: what a node creates or changes must be its own', (t) => {
   const node = user('system:node:n1', 'system:nodes');
   const meta = (name: string, namespace = '') => ({ name, namespace, uid: '', resourceVersion: 0, creationTimestamp: '', labels: {}, annotations: {} });
