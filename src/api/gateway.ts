@@ -18,6 +18,7 @@ import { SelectorError } from './selector.js';
 import { badRequest, internalError, notFound, renderStatus, StatusError } from './status.js';
 import { CSR_PATH, csrHandler, type NodeCsrSigner } from '../auth/bootstrap.js';
 import { ActorMonitor, parseActorQuery, renderActorsText } from '../debug/actors.js';
+import { uiAssets } from '../ui/serve.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -74,6 +75,8 @@ export function createGateway(opts: GatewayOptions): Koa {
   // Outside the error handler: a request that failed is counted with the code of its Status.
   if (opts.metrics) app.use(opts.metrics.middleware());
   app.use(errorsAsStatus);
+  // The dashboard's files hold no cluster data: served to anyone, before access control (the page then asks for a token).
+  app.use(uiAssets());
   app.use(inflightLimits(opts.limits));
   if (opts.access) app.use(accessMiddleware(opts.access));
 
