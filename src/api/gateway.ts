@@ -19,6 +19,7 @@ import { badRequest, internalError, notFound, renderStatus, StatusError } from '
 import { CSR_PATH, csrHandler, type NodeCsrSigner } from '../auth/bootstrap.js';
 import { ActorMonitor, parseActorQuery, renderActorsText } from '../debug/actors.js';
 import { uiAssets } from '../ui/serve.js';
+import { multiplexRoutes } from './watch-multiplex.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -112,7 +113,7 @@ export function createGateway(opts: GatewayOptions): Koa {
 
   const v1beta1 = v1beta1Routes(registry, opts.logs);
   const v1 = v1Routes(registry, opts.logs);
-  for (const r of [router, discoveryRoutes(), v1beta1, v1]) app.use(r.routes());
+  for (const r of [router, discoveryRoutes(), v1beta1, v1, multiplexRoutes(registry, opts.access?.authorize)]) app.use(r.routes());
   app.use(v1beta1.allowedMethods({ throw: true }));
   app.use(v1.allowedMethods({ throw: true }));
   app.use((ctx) => {

@@ -75,30 +75,44 @@ export class RegistryClient {
     ctx.body = 'pretty' in ctx.query && ctx.query.pretty !== 'false' ? JSON.stringify(JSON.parse(body.toString()), null, 2) : body;
   }
 
-  /** Streams newline-delimited watch events until the client goes away. */
-  async watch(ctx: Context, req: WatchRequest): Promise<void> {
+  /**
+   * Opens a registry watch: `onLine` gets each event's JSON line, and `onEnd` is called once when
+   * the watch is over on the registry's side (its shard died: the last line is then the 410 Gone
+   * ERROR event). Resolves once the registry has taken the watch (its refusal is thrown as its
+   * Status); events are held until `start` (the caller has sent its headers), and `close` ends the
+   * watch from this side.
+   */
+  async subscribe(req: Omit<WatchRequest, 'timeoutMs'>, onLine: (line: string) => void, onEnd: () => void): Promise<{ start(): void; close(): void }> {
     const id = randomUUID();
     const registry = registryFor(this.registries, req.resource);
-    const res = ctx.res;
     const goneLine = watchGoneLine(req.version);
     const transform = req.transform ?? ((line: string) => line);
     let open = true;
-    // Events can arrive with the registry's answer, before the headers are out: hold them until then.
-    let early: string[] | undefined = [];
-    let end: () => void = () => {};
-    const send = (line: string): void => {
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      inbox.close();
+      // A watch that ends because the server is stopping has nobody left to tell.
+      if (!this.system.stopped) this.system.send(registry, { op: 'unwatch', id });
+      this.watchEnders.delete(lost);
+    };
+    const deliver = (line: string): void => {
+      if (!open) return;
       if (line === goneLine) {
-        res.write(`${line}\n`);
-        end();
+        onLine(line);
+        close();
+        onEnd();
         return;
       }
       const out = transform(line);
-      if (out !== undefined) res.write(`${out}\n`);
+      if (out !== undefined) onLine(out);
     };
-    const inbox = this.system.inbox<string>((line) => {
-      if (early) early.push(line);
-      else if (open) send(line);
-    });
+    // Events can arrive with the registry's answer, before the caller is ready: held until `start`.
+    let early: string[] | undefined = [];
+    const arrive = (line: string) => (early ? early.push(line) : deliver(line));
+    // The registry's shard died: its watchers died with it. Say so (410, as for an expired watch) and end.
+    const lost = { slot: registry.slot, end: () => arrive(goneLine) };
+    const inbox = this.system.inbox<string>(arrive);
     const reply = await this.ask({ op: 'watch', id, resource: req.resource, filter: req.filter, fromRevision: req.fromRevision, version: req.version, inbox: inbox.ref }).catch((err) => {
       inbox.close();
       throw err;
@@ -107,42 +121,52 @@ export class RegistryClient {
       inbox.close();
       throw new StatusError(reply.error);
     }
+    this.watchEnders.add(lost);
+    const start = (): void => {
+      const held = early ?? [];
+      early = undefined;
+      held.forEach(deliver);
+    };
+    return { start, close };
+  }
+
+  /** Streams newline-delimited watch events until the client goes away. */
+  async watch(ctx: Context, req: WatchRequest): Promise<void> {
+    const res = ctx.res;
+    let end: () => void = () => {};
+    const watch = await this.subscribe(req, (line) => res.write(`${line}\n`), () => end());
     ctx.respond = false;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
     res.flushHeaders();
-    await new Promise<void>((resolve) => {
-      // Without a timeoutSeconds, kube-apiserver ends a watch after --min-request-timeout (30 min)
-      // times a random factor from 1 to 2, so that clients do not all come back at once.
-      const timer = setTimeout(() => end(), req.timeoutMs ?? MIN_REQUEST_TIMEOUT_MS * (1 + Math.random()));
-      const finish = (): void => {
-        if (!open) return;
-        open = false;
-        clearTimeout(timer);
-        inbox.close();
-        // A stream that ends because the server is stopping has nobody left to tell.
-        if (!this.system.stopped) this.system.send(registry, { op: 'unwatch', id });
-        this.watchEnders.delete(lost);
-        resolve();
-      };
-      end = () => {
-        finish();
-        res.end();
-      };
-      // The registry's shard died: its watchers died with it. Say so (410, as for an expired watch) and end.
-      const lost = {
-        slot: registry.slot,
-        end: (): void => {
-          if (open) send(goneLine);
-        },
-      };
-      ctx.req.on('close', finish);
-      res.on('close', finish);
-      this.watchEnders.add(lost);
-      for (const line of early!) {
-        if (!open) break;
-        send(line);
-      }
-      early = undefined;
-    });
+    const done = streamUntilDone(ctx, req.timeoutMs, watch.close, (fn) => (end = fn));
+    watch.start();
+    await done;
   }
+}
+
+/**
+ * Keeps a streamed answer open until the client goes away, the registry ends it (`onEnd` is handed
+ * the function that ends it) or its time is up — without a timeoutSeconds, kube-apiserver ends a
+ * watch after --min-request-timeout (30 min) times a random factor from 1 to 2, so that clients do
+ * not all come back at once.
+ */
+export function streamUntilDone(ctx: Context, timeoutMs: number | undefined, close: () => void, onEnd: (end: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      close();
+      resolve();
+    };
+    const end = (): void => {
+      finish();
+      ctx.res.end();
+    };
+    const timer = setTimeout(end, timeoutMs ?? MIN_REQUEST_TIMEOUT_MS * (1 + Math.random()));
+    onEnd(end);
+    ctx.req.on('close', finish);
+    ctx.res.on('close', finish);
+  });
 }

@@ -73,7 +73,8 @@ export function uiAssets(): Middleware {
   let assets: Map<string, Asset> | undefined;
   return async (ctx, next) => {
     if (ctx.path === '/ui') return ctx.redirect('/ui/');
-    if (!ctx.path.startsWith('/ui/')) return next();
+    // `/ui/api/` is the dashboard's API (src/api/watch-multiplex.ts), behind access control as the rest.
+    if (!ctx.path.startsWith('/ui/') || ctx.path.startsWith('/ui/api/')) return next();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new StatusError({ code: 405, reason: 'MethodNotAllowed', message: `the dashboard's files are read only (${ctx.method})` });
     assets ??= loadAssets();
     const asset = assets.get(ctx.path.slice('/ui/'.length));

@@ -1,23 +1,13 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
+import { chromiumTest, launchChromium, watchedPage } from '../browser-helpers.js';
 import { cdfPoints, CDF_STEPS, decimateSeries, renderReport, SERIES_MAX_POINTS, writeReport } from '../../bench/report.js';
 import type { BenchResults } from '../../bench/results.js';
 import { quantile } from '../../bench/stats.js';
-
-/** Chromium as Debian installs it (`apt-get install chromium`); the browser tests run where it exists. */
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumTest = existsSync(CHROMIUM) ? test : test.skip;
-if (!existsSync(CHROMIUM)) {
-  if (process.env.HELMSMAN_CHROMIUM_TESTS === 'required') {
-    test('a Chromium binary exists (HELMSMAN_CHROMIUM_TESTS=required)', (t) => t.fail(`no ${CHROMIUM}`));
-  } else {
-    process.stderr.write(`Report browser tests skipped: no ${CHROMIUM} (apt-get install chromium)\n`);
-  }
-}
 
 /** Deterministic pseudo-random numbers in [0, 1) (a 32-bit LCG), so the fixture is the same every run. */
 function random(seed: number): () => number {
@@ -159,19 +149,8 @@ async function openReport(): Promise<{ shown: Shown; consoleErrors: string[]; bl
   try {
     const file = join(dir, 'report.html');
     await writeReport(file, fixture());
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    const consoleErrors: string[] = [];
-    const blocked: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.setRequestInterception(true);
-    page.on('request', (r) => {
-      if (/^(file|data):/.test(r.url())) return void r.continue();
-      blocked.push(r.url());
-      return void r.abort();
-    });
+    browser = await launchChromium();
+    const { page, consoleErrors, blocked } = await watchedPage(browser, (url) => /^(file|data):/.test(url));
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     const read = await page.evaluate((): Shown => {
       // Runs in the page; the project's TypeScript has no DOM library, hence `any`.

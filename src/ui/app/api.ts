@@ -2,7 +2,7 @@
  * The dashboard's API client: requests with the user's token (kept for the browser tab only), the
  * server's Status on failure, and watches read from the chunked stream as kubectl reads them.
  */
-import type { Status, WatchEvent } from './types.js';
+import type { Status } from './types.js';
 
 const TOKEN_KEY = 'helmsman.token';
 
@@ -89,19 +89,4 @@ export async function stream(path: string, signal: AbortSignal, onChunk: (text: 
     // A reader that stops early (an ERROR event, a throw in onChunk) closes the connection.
     reader.cancel().catch(() => {});
   }
-}
-
-/** A watch: each event of `path?watch=1&resourceVersion=rv`, until the stream ends. */
-export async function watch<T>(path: string, resourceVersion: string, signal: AbortSignal, onEvent: (e: WatchEvent<T>) => void): Promise<void> {
-  let pending = '';
-  const sep = path.includes('?') ? '&' : '?';
-  await stream(`${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}`, signal, (chunk) => {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (line) onEvent(JSON.parse(line) as WatchEvent<T>);
-    }
-  });
 }

@@ -4,7 +4,7 @@
  * Running per second) kept up to date change by change, so a redraw at 100,000 pods does not walk
  * them all.
  */
-import { Informer } from './informer.js';
+import { Informer, WatchGroup } from './informer.js';
 import type { Endpoints, Event, Node, Pod, ReplicationController, Service } from './types.js';
 
 /** What a node carries: pods and their requests. */
@@ -77,12 +77,12 @@ export function phaseOf(pod: Pod): string {
 }
 
 export class ClusterState {
-  readonly nodes = new Informer<Node>('/api/v1/nodes');
-  readonly pods = new Informer<Pod>('/api/v1/pods');
-  readonly controllers = new Informer<ReplicationController>('/api/v1/replicationcontrollers');
-  readonly services = new Informer<Service>('/api/v1/services');
-  readonly endpoints = new Informer<Endpoints>('/api/v1/endpoints');
-  readonly events = new Informer<Event>('/api/v1/events');
+  readonly nodes = new Informer<Node>('nodes');
+  readonly pods = new Informer<Pod>('pods');
+  readonly controllers = new Informer<ReplicationController>('replicationcontrollers');
+  readonly services = new Informer<Service>('services');
+  readonly endpoints = new Informer<Endpoints>('endpoints');
+  readonly events = new Informer<Event>('events');
 
   /** Pods by phase, and by node. */
   readonly phases = new Map<string, number>();
@@ -106,13 +106,15 @@ export class ClusterState {
     });
   }
 
+  private readonly group = new WatchGroup(this.all());
+
   start(): this {
-    for (const i of this.all()) i.start();
+    this.group.start();
     return this;
   }
 
   stop(): void {
-    for (const i of this.all()) i.stop();
+    this.group.stop();
   }
 
   all(): Informer<any>[] {

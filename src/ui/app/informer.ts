@@ -1,11 +1,13 @@
 /**
- * Informer: a collection kept live in the page — one list, then a watch from its resourceVersion;
- * a watch that ends is resumed from the last version seen, one that is too old (410 Gone) lists
- * again. Subscribers hear of changes at most every REDRAW_MS, however many arrived: at thousands
- * of pods a second the page redraws at its own pace, not the cluster's.
+ * Informers: collections kept live in the page — each listed once, then all watched through one
+ * multiplexed stream (`/ui/api/watch`: a browser has only six connections to a server, and six
+ * watches would take them all). A stream that ends is opened again from the last versions seen; a
+ * resource whose version is too old (410 Gone) is listed again first. Subscribers hear of changes
+ * at most every REDRAW_MS, however many arrived: at thousands of pods a second the page redraws at
+ * its own pace, not the cluster's.
  */
-import { ApiError, request, watch } from './api.js';
-import type { KubeObject, List, Status } from './types.js';
+import { ApiError, request, stream } from './api.js';
+import type { KubeObject, List, Status, WatchEvent } from './types.js';
 
 /** What an informer's subscribers are told: a change happened (read the informer). */
 export type Listener = () => void;
@@ -20,26 +22,18 @@ export class Informer<T extends KubeObject> {
   synced = false;
   /** The last error, until the next success. */
   error: ApiError | Error | undefined;
-  /** Changes seen per type since the informer started (for rates). */
-  readonly seen = { added: 0, modified: 0, deleted: 0 };
+  /** The version the watch goes on from ('' : list first). */
+  resourceVersion = '';
   private readonly listeners = new Set<Listener>();
   private readonly hooks = new Set<(type: string, obj: T, prev: T | undefined) => void>();
   private readonly listHooks = new Set<() => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly abort = new AbortController();
-  private resourceVersion = '';
 
-  constructor(readonly path: string) {}
+  /** `resource`: the core v1 resource (its plural). */
+  constructor(readonly resource: string) {}
 
-  /** Lists and watches until `stop`. */
-  start(): this {
-    void this.run();
-    return this;
-  }
-
-  stop(): void {
-    this.abort.abort();
-    clearTimeout(this.timer);
+  get path(): string {
+    return `/api/v1/${this.resource}`;
   }
 
   /** Hears of changes (coalesced); returns the unsubscribe. */
@@ -60,44 +54,8 @@ export class Informer<T extends KubeObject> {
     return () => this.listHooks.delete(fn);
   }
 
-  private async run(): Promise<void> {
-    const signal = this.abort.signal;
-    while (!signal.aborted) {
-      try {
-        if (!this.resourceVersion) await this.list();
-        await watch<T>(this.path, this.resourceVersion, signal, (e) => {
-          if (e.type === 'ERROR') {
-            const status = e.object as Status;
-            if (status.code === 410) this.resourceVersion = '';
-            throw new ApiError(status.code ?? 500, status);
-          }
-          const obj = e.object as T;
-          if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
-          if (e.type === 'BOOKMARK') return;
-          const key = keyOf(obj);
-          const prev = this.items.get(key);
-          if (e.type === 'DELETED') {
-            this.items.delete(key);
-            this.seen.deleted++;
-          } else {
-            this.items.set(key, obj);
-            if (e.type === 'ADDED') this.seen.added++;
-            else this.seen.modified++;
-          }
-          for (const h of this.hooks) h(e.type, obj, prev);
-          this.changed();
-        });
-      } catch (err) {
-        if (signal.aborted) return;
-        this.error = err as Error;
-        if (err instanceof ApiError && err.code === 410) this.resourceVersion = '';
-        this.changed();
-        await new Promise((r) => setTimeout(r, RETRY_MS));
-      }
-    }
-  }
-
-  private async list(): Promise<void> {
+  /** Replaces the items with a fresh list. */
+  async list(): Promise<void> {
     const list = await request<List<T>>('GET', this.path);
     this.items.clear();
     for (const item of list.items) this.items.set(keyOf(item), item);
@@ -108,12 +66,86 @@ export class Informer<T extends KubeObject> {
     this.changed();
   }
 
+  /** Takes in one watch event; an ERROR is thrown as the server's Status (a 410 means: list again). */
+  apply(e: WatchEvent<T>): void {
+    if (e.type === 'ERROR') {
+      const status = e.object as Status;
+      if (status.code === 410) this.resourceVersion = '';
+      throw new ApiError(status.code ?? 500, status);
+    }
+    const obj = e.object as T;
+    if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
+    if (e.type === 'BOOKMARK') return;
+    const key = keyOf(obj);
+    const prev = this.items.get(key);
+    if (e.type === 'DELETED') this.items.delete(key);
+    else this.items.set(key, obj);
+    for (const h of this.hooks) h(e.type, obj, prev);
+    this.changed();
+  }
+
+  /** Says `err` to the views (until the next list). */
+  failed(err: Error): void {
+    this.error = err;
+    this.changed();
+  }
+
   private changed(): void {
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       for (const fn of this.listeners) fn();
     }, REDRAW_MS);
+  }
+}
+
+/** Lists and watches a set of informers through one stream, until `stop`. */
+export class WatchGroup {
+  private readonly abort = new AbortController();
+
+  constructor(private readonly informers: Informer<any>[]) {}
+
+  start(): this {
+    void this.run();
+    return this;
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    const byResource = new Map(this.informers.map((i) => [i.resource, i]));
+    while (!signal.aborted) {
+      const attempt = new AbortController();
+      const stopAttempt = () => attempt.abort();
+      signal.addEventListener('abort', stopAttempt);
+      try {
+        await Promise.all(this.informers.filter((i) => !i.resourceVersion).map((i) => i.list()));
+        const query = this.informers.map((i) => `${i.resource}=${encodeURIComponent(i.resourceVersion)}`).join('&');
+        let pending = '';
+        await stream(`/ui/api/watch?${query}`, attempt.signal, (chunk) => {
+          pending += chunk;
+          let nl: number;
+          while ((nl = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, nl).trim();
+            pending = pending.slice(nl + 1);
+            if (!line) continue;
+            const { resource, ...event } = JSON.parse(line) as WatchEvent<KubeObject> & { resource: string };
+            byResource.get(resource)?.apply(event);
+          }
+        });
+      } catch (err) {
+        if (signal.aborted) return;
+        // A 410 has cleared its informer's version (it lists again); anything else is shown, and tried again.
+        if (!(err instanceof ApiError && err.code === 410)) for (const i of this.informers) i.failed(err as Error);
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+      } finally {
+        signal.removeEventListener('abort', stopAttempt);
+        attempt.abort();
+      }
+    }
   }
 }
 
