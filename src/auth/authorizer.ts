@@ -3,7 +3,8 @@
  * `helmsman:view` may get, list and watch everything; a node (`system:node:<name>` in
  * `system:nodes`) reads everything and writes only what a kubelet writes — its own Node and Lease,
  * events, and the status of pods (which ones: node-restriction.ts). Everyone may read the public
- * paths (health, version) and, once authenticated, discovery. The rest is 403 Forbidden.
+ * paths (health, version) and, once authenticated, discovery and the dashboard's watch stream
+ * (which checks each resource it streams). The rest is 403 Forbidden.
  */
 import { StatusError } from '../api/status.js';
 import type { RequestInfo } from './request-info.js';
@@ -15,6 +16,8 @@ export type Authorize = (user: UserInfo, info: RequestInfo) => StatusError | und
 const READ = new Set(['get', 'list', 'watch']);
 const PUBLIC_PATHS = ['/healthz', '/livez', '/readyz', '/version'];
 const DISCOVERY_PATHS = ['/api', '/apis', '/openapi'];
+/** The dashboard's watch stream authorizes each resource it is asked for as a watch of its own (src/api/watch-multiplex.ts). */
+const PER_RESOURCE_PATHS = ['/ui/api/watch'];
 
 const under = (path: string, roots: string[]): boolean => roots.some((root) => path === root || path.startsWith(`${root}/`));
 
@@ -26,7 +29,7 @@ function allowed(user: UserInfo, info: RequestInfo): boolean {
   if (!info.resourceRequest) {
     if (info.verb !== 'get') return false;
     if (under(info.path, PUBLIC_PATHS)) return true;
-    return user.groups.includes(AUTHENTICATED) && (under(info.path, DISCOVERY_PATHS) || user.groups.includes(VIEWERS));
+    return user.groups.includes(AUTHENTICATED) && (under(info.path, DISCOVERY_PATHS) || PER_RESOURCE_PATHS.includes(info.path) || user.groups.includes(VIEWERS));
   }
   const node = nodeNameOf(user);
   // A node's own client certificate: asked for with a bootstrap token, or renewed by the node.

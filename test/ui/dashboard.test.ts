@@ -147,6 +147,40 @@ uiTest('the throughput view charts pods and API requests over time', async (t) =
   await shot(page, 'throughput');
 });
 
+uiTest('with authentication the page asks for a token, uses it, and shows only what its user may read', async (t) => {
+  const tokens = new Map([
+    ['viewer-token', { name: 'viewer', uid: 'v', groups: ['helmsman:view'] }],
+    ['bootstrap-token', { name: 'system:bootstrap:abcdef', uid: 'b', groups: ['system:bootstrappers'] }],
+  ]);
+  const secured = await Cluster.start({ minions: 2, shards: 1, runtime: 'fake', api: { authentication: { tokens, anonymous: false } } });
+  t.teardown(() => secured.stop());
+  browser ??= await launchChromium();
+  const origin = new URL(secured.url!).origin;
+  const watched = await watchedPage(browser, (url) => url.startsWith(`${origin}/`));
+  t.teardown(() => watched.page.close());
+  const page = watched.page;
+  const signIn = async (token: string) => {
+    await page.goto(`${secured.url}/ui/`, { waitUntil: 'load' });
+    await page.waitForSelector('[data-view="login"] input[name="token"]');
+    await page.type('input[name="token"]', token);
+    await page.click('[data-view="login"] button[type="submit"]');
+  };
+  await signIn('wrong');
+  t.regex((await waitForText(page, '[data-view="login"] .error', (x) => x.length === 1))[0]!, /^Error from server \(Unauthorized\)/);
+  await shot(page, 'login');
+  await signIn('viewer-token');
+  t.deepEqual(await waitForText(page, '[data-count="nodes"] b', (x) => x[0] === '2 / 2'), ['2 / 2']);
+  // A bootstrap token may only ask for a node's certificate: the page says Forbidden and shows nothing.
+  await page.click('header button');
+  await signIn('bootstrap-token');
+  const errors = await waitForText(page, '[data-view="overview"] .error', (x) => x.length > 0);
+  t.regex(errors[0]!, /^Error from server \(Forbidden\)/);
+  t.deepEqual(await page.$$('[data-node]'), []);
+  // 401 and 403 answers are logged by the browser as failed loads: expected here, nothing else is.
+  t.deepEqual(watched.consoleErrors.filter((e) => !/status of 40[13]/.test(e)), []);
+  t.deepEqual(watched.blocked, []);
+});
+
 uiTest('no page logged an error or asked any other host for anything', (t) => {
   t.true(pages.length >= 6);
   // The refused create's 422 is logged by the browser itself, as every failed request is: the one error expected.
