@@ -17,7 +17,8 @@ const USAGE = `usage: helmsman bench <${[...Object.keys(SCENARIOS), 'all'].join(
   --runs N        runs per figure (medians are reported; default per scenario)
   --scale X       scales durations and sizes (default 1)
   --minions N --pods N     cluster size (cluster, recovery, churn's minions; remote's
-                  hollow minions, 1,000, and burst, 30,000)
+                  hollow minions, 1,000, and burst, 30,000; ui's cluster, 1,000
+                  and 10,000)
   --rate N --duration D    churn's pods per second (1,000) and duration (60 s); load's
                   requests per second (2,000) and duration (5m); soak's duration (10m);
                   remote's churn (100 pods/s for 30 s).

@@ -9,6 +9,7 @@ import { benchSoak, SOAK_TARGETS } from './soak.js';
 import { benchProxy, PROXY_TARGETS } from './proxy.js';
 import { benchRecovery, RECOVERY_TARGETS } from './recovery.js';
 import { benchRemote, REMOTE_TARGETS } from './remote.js';
+import { benchUi, UI_TARGETS, uiUnavailable } from './ui.js';
 import type { Distribution, Series } from './results.js';
 import type { Figure, Target } from './stats.js';
 import { dockerAnswers, dockerSocket } from '../src/runtimes/docker.js';
@@ -54,6 +55,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   load: { run: benchLoad, targets: LOAD_TARGETS, defaultRuns: 1 },
   soak: { run: benchSoak, targets: SOAK_TARGETS, defaultRuns: 1 },
   remote: { run: benchRemote, targets: REMOTE_TARGETS, defaultRuns: 1 },
+  ui: { run: benchUi, targets: UI_TARGETS, defaultRuns: 3, unavailable: uiUnavailable },
   docker: {
     run: benchDocker,
     targets: DOCKER_TARGETS,

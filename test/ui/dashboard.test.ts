@@ -100,6 +100,7 @@ uiTest('scaling a replication controller from the page changes its pods', async 
 uiTest('create from pasted YAML: it is created, and what the server refuses shows its Status', async (t) => {
   const page = await open(t, '#/create');
   const paste = async (text: string) => {
+    await page.waitForSelector('textarea');
     await page.$eval('textarea', (el, v) => {
       const area = el as any;
       area.value = v as string;
@@ -179,6 +180,28 @@ uiTest('with authentication the page asks for a token, uses it, and shows only w
   // 401 and 403 answers are logged by the browser as failed loads: expected here, nothing else is.
   t.deepEqual(watched.consoleErrors.filter((e) => !/status of 40[13]/.test(e)), []);
   t.deepEqual(watched.blocked, []);
+});
+
+uiTest('at 1,000 minions and 10,000 pods the overview shows every node and pod, as squares, and the pod list draws only what is in view', async (t) => {
+  const big = await Cluster.start({ minions: 1_000, runtime: 'fake', api: true });
+  t.teardown(() => big.stop());
+  for (let i = 0; i < 100; i++) await big.client.create('replicationcontrollers', controller(`big-${i}`, 100, { app: `big-${i}` }));
+  await big.client.waitFor('pods', { fields: 'status.phase=Running' }, (pods) => pods.length === 10_000, 60_000);
+  browser ??= await launchChromium();
+  const origin = new URL(big.url!).origin;
+  const watched = await watchedPage(browser, (url) => url.startsWith(`${origin}/`));
+  pages.push(watched);
+  t.teardown(() => watched.page.close());
+  const page = watched.page;
+  await page.goto(`${big.url}/ui/`, { waitUntil: 'load' });
+  await waitForText(page, '[data-count="nodes"] b', (x) => x[0] === '1000 / 1000', 30_000);
+  await waitForText(page, '[data-count="pods-Running"] b', (x) => x[0] === '10000', 30_000);
+  t.is((await page.$$('[data-grid="nodes"] .cell')).length, 1_000, 'a square per node past 120 nodes');
+  await shot(page, 'overview-1000-nodes');
+  await page.goto(`${big.url}/ui/#/pods`, { waitUntil: 'load' });
+  await waitForText(page, '[data-view="pods"] h2', (x) => x[0] === 'Pods 10000', 30_000);
+  const drawn = (await page.$$('[data-view="pods"] tbody tr')).length;
+  t.true(drawn > 10 && drawn < 100, `${drawn} rows drawn of 10,000`);
 });
 
 uiTest('no page logged an error or asked any other host for anything', (t) => {
