@@ -24,6 +24,8 @@ export class Informer<T extends KubeObject> {
   error: ApiError | Error | undefined;
   /** The version the watch goes on from ('' : list first). */
   resourceVersion = '';
+  /** Goes up whenever an object is added or removed (not when one changes): views keep sorted keys until it moves. */
+  membership = 0;
   private readonly listeners = new Set<Listener>();
   private readonly hooks = new Set<(type: string, obj: T, prev: T | undefined) => void>();
   private readonly listHooks = new Set<() => void>();
@@ -60,6 +62,7 @@ export class Informer<T extends KubeObject> {
     this.items.clear();
     for (const item of list.items) this.items.set(keyOf(item), item);
     this.resourceVersion = list.metadata.resourceVersion ?? '0';
+    this.membership++;
     this.synced = true;
     this.error = undefined;
     for (const h of this.listHooks) h();
@@ -80,6 +83,7 @@ export class Informer<T extends KubeObject> {
     const prev = this.items.get(key);
     if (e.type === 'DELETED') this.items.delete(key);
     else this.items.set(key, obj);
+    if (!prev !== (e.type === 'DELETED')) this.membership++;
     for (const h of this.hooks) h(e.type, obj, prev);
     this.changed();
   }
@@ -148,6 +152,18 @@ export class WatchGroup {
     }
   }
 }
+
+const collator = new Intl.Collator(undefined, { numeric: true });
+
+/** The informer's keys in natural order (`web-2` before `web-10`), sorted again only when its membership changed. */
+export function sortedKeys(informer: Informer<any>): string[] {
+  const memo = sorted.get(informer);
+  if (memo && memo.membership === informer.membership) return memo.keys;
+  const keys = [...informer.items.keys()].sort(collator.compare);
+  sorted.set(informer, { membership: informer.membership, keys });
+  return keys;
+}
+const sorted = new WeakMap<Informer<any>, { membership: number; keys: string[] }>();
 
 /** `namespace/name`, or `name` for a cluster-scoped object. */
 export function keyOf(obj: KubeObject): string {

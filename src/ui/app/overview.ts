@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, request } from './api.js';
 import { bytes, cpuMilli, readiness, type ClusterState, type NodeLoad } from './cluster.js';
 import { age, html, link, useInformers } from './html.js';
-import { keyOf } from './informer.js';
+import { keyOf, sortedKeys } from './informer.js';
 import type { Event, Node, ReplicationController } from './types.js';
 import { VirtualTable } from './virtual-table.js';
 
@@ -17,7 +17,7 @@ const CARD_LIMIT = 120;
 
 export function Overview({ cluster }: { cluster: ClusterState }) {
   useInformers(...cluster.all());
-  const nodes = [...cluster.nodes.items.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }));
+  const nodes = sortedKeys(cluster.nodes).map((k) => cluster.nodes.items.get(k)!);
   const ready = nodes.filter((n) => readiness(n) === 'ready').length;
   return html`
     <section class="panel" data-view="overview">
@@ -72,7 +72,7 @@ function NodeGrid({ nodes, loads }: { nodes: Node[]; loads: Map<string, NodeLoad
 const mib = (b: number) => `${Math.round(b / 2 ** 20)}Mi`;
 
 function Controllers({ cluster }: { cluster: ClusterState }) {
-  const rcs = [...cluster.controllers.items.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b), undefined, { numeric: true }));
+  const rcs = sortedKeys(cluster.controllers).map((k) => cluster.controllers.items.get(k)!);
   if (rcs.length === 0) return html`<p class="muted">None.</p>`;
   return html`<${VirtualTable}
     head=${['Name', 'Desired', 'Current', 'Ready', 'Scale']}
@@ -109,7 +109,7 @@ function Scale({ rc }: { rc: ReplicationController }) {
 }
 
 function Services({ cluster }: { cluster: ClusterState }) {
-  const services = [...cluster.services.items.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+  const services = sortedKeys(cluster.services).map((k) => cluster.services.items.get(k)!);
   if (services.length === 0) return html`<p class="muted">None.</p>`;
   return html`<${VirtualTable}
     head=${['Name', 'Cluster IP', 'Ports', 'Selector', 'Endpoints']}

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { request, text } from './api.js';
 import { phaseOf, type ClusterState } from './cluster.js';
 import { age, html, link, useInformers } from './html.js';
-import { keyOf } from './informer.js';
+import { sortedKeys } from './informer.js';
 import { describe, Events } from './overview.js';
 import type { ContainerState, Pod } from './types.js';
 import { VirtualTable } from './virtual-table.js';
@@ -17,25 +17,33 @@ export function PodList({ cluster }: { cluster: ClusterState }) {
   useInformers(cluster.pods);
   const [filter, setFilter] = useState('');
   const now = Date.now();
-  let pods = [...cluster.pods.items.values()];
-  if (filter) pods = pods.filter((p) => keyOf(p).includes(filter) || (p.spec.nodeName ?? '').includes(filter) || phaseOf(p).includes(filter));
-  pods.sort((a, b) => keyOf(a).localeCompare(keyOf(b), undefined, { numeric: true }));
+  const items = cluster.pods.items;
+  let keys = sortedKeys(cluster.pods);
+  if (filter) {
+    keys = keys.filter((k) => {
+      const p = items.get(k)!;
+      return k.includes(filter) || (p.spec.nodeName ?? '').includes(filter) || phaseOf(p).includes(filter);
+    });
+  }
   return html`<section class="panel" data-view="pods">
-    <h2>Pods <span class="muted">${pods.length}${filter ? ` of ${cluster.pods.items.size}` : ''}</span></h2>
+    <h2>Pods <span class="muted">${keys.length}${filter ? ` of ${items.size}` : ''}</span></h2>
     <input placeholder="filter by name, node or phase" value=${filter} onInput=${(e: InputEvent) => setFilter((e.target as HTMLInputElement).value)} />
     <${VirtualTable}
       heightPx=${560}
       head=${['Name', 'Phase', 'Node', 'Pod IP', 'Restarts', 'Age']}
-      rows=${pods}
-      rowKey=${keyOf}
-      row=${(p: Pod) => [
-        html`<a href=${link('pods', p.metadata.namespace ?? 'default', p.metadata.name)}>${keyOf(p)}</a>`,
-        html`<span class=${`phase-${phaseOf(p)}`}>${phaseOf(p)}</span>`,
-        p.spec.nodeName ?? '',
-        p.status?.podIP ?? '',
-        String(restartsOf(p)),
-        age(p.metadata.creationTimestamp, now),
-      ]}
+      rows=${keys}
+      rowKey=${(k: string) => k}
+      row=${(k: string) => {
+        const p = items.get(k)!;
+        return [
+          html`<a href=${link('pods', p.metadata.namespace ?? 'default', p.metadata.name)}>${k}</a>`,
+          html`<span class=${`phase-${phaseOf(p)}`}>${phaseOf(p)}</span>`,
+          p.spec.nodeName ?? '',
+          p.status?.podIP ?? '',
+          String(restartsOf(p)),
+          age(p.metadata.creationTimestamp, now),
+        ];
+      }}
     />
   </section>`;
 }
