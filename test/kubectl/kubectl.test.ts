@@ -202,3 +202,16 @@ kubectlTest('one store behind both APIs: kubecfg creates, kubectl reads and scal
   }
   t.pass();
 });
+
+kubectlTest('kubectl get --raw /debug/actors reads the actor system, as JSON or as the text tree', async (t) => {
+  const doc = JSON.parse(await kubectl.ok(t, 'get', '--raw', '/debug/actors?kind=minion'));
+  t.is(doc.kind, 'ActorSystemStatus');
+  t.deepEqual(doc.shards.map((s: { slot: number }) => s.slot), [-1, 0, 1]);
+  t.deepEqual(doc.tree.children.map((c: { kind: string }) => c.kind), ['helmsman.minion', 'helmsman.minion']);
+  const text = await kubectl.ok(t, 'get', '--raw', '/debug/actors?format=text&depth=1');
+  t.regex(text, /^SHARD\s+ACTORS/);
+  t.regex(text, /\n {2}registry \(helmsman\.registry\) shard \d/);
+  const bad = await kubectl.run(['get', '--raw', '/debug/actors?limit=0']);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /Error from server \(BadRequest\): .*limit: Invalid value: "0": must be an integer >= 1/);
+});
