@@ -8,6 +8,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ApiObject, ReplicationController } from './model.js';
+import { followLogs } from './log-follow.js';
 import { admit } from '../auth/access.js';
 import { nodeNameOf, type UserInfo } from '../auth/user.js';
 import { readBody, readPatch } from './body.js';
@@ -52,8 +53,18 @@ function subresourceRoutes(router: Router, api: V1, logs: LogReader | undefined)
     if (!logs) throw notFound('path', ctx.path);
     const { namespace, name } = ctx.params as { namespace: string; name: string };
     await api.get('pods', namespace, name); // a missing pod is 404 `pods "x" not found`
+    const query = logQueryOf(ctx, namespace, name);
+    if (isTrue(ctx.query.follow)) {
+      const running = async () => {
+        const pod = (await api.get('pods', namespace, name).catch(() => undefined)) as { status?: { containerStatuses?: { name: string; state?: { running?: object } }[] } } | undefined;
+        const statuses = pod?.status?.containerStatuses ?? [];
+        const status = query.container === undefined && statuses.length === 1 ? statuses[0] : statuses.find((c) => c.name === query.container);
+        return status?.state?.running !== undefined;
+      };
+      return followLogs(ctx, logs, query, running);
+    }
     ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = await logs(logQueryOf(ctx, namespace, name));
+    ctx.body = await logs(query);
   });
   router.get('/api/v1/namespaces/:namespace/replicationcontrollers/:name/scale', async (ctx) => {
     ctx.body = scaleOf(await api.get('replicationcontrollers', ctx.params.namespace!, ctx.params.name!));

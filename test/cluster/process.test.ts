@@ -126,6 +126,26 @@ test('container logs are readable through the API and kubecfg log, with tailLine
   t.is((await fetch(`${cluster.url}/api/v1beta1/pods/talker/log?tailLines=-1`)).status, 400);
 });
 
+test('a followed log (?follow=true) streams what the container writes after, and ends when the pod is gone', async (t) => {
+  const cluster = await Cluster.start({ minions: 1, shards: 1, runtime: 'process', api: true });
+  t.teardown(() => cluster.stop());
+  const script = "let i = 0; console.log('line ' + ++i); setInterval(() => console.log('line ' + ++i), 150)";
+  await cluster.client.create('pods', { id: 'ticker', kind: 'Pod', apiVersion: 'v1beta1', desiredState: { manifest: { version: 'v1beta1', id: 'ticker', containers: [{ name: 'main', image: 'node', command: [process.execPath, '-e', script] }] } } });
+  await cluster.client.waitFor('pods', {}, ([p]) => p?.status.phase === 'Running');
+  await new Promise((r) => setTimeout(r, 500));
+  const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods/ticker/log?follow=true&tailLines=1`);
+  t.is(res.status, 200);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while ((text.match(/\n/g) ?? []).length < 12) text += (await reader.read()).value ?? '';
+  const numbers = text.trim().split('\n').map((l) => Number(/^line (\d+)$/.exec(l)?.[1]));
+  t.true(numbers[0]! > 1, 'it starts from the last line, not the first');
+  t.deepEqual(numbers, numbers.map((_, i) => numbers[0]! + i), 'then every line once, in order');
+  await cluster.client.delete('pods', 'ticker');
+  for (;;) if ((await reader.read()).done) break;
+  t.pass('the stream ended with the pod');
+});
+
 test('a failing liveness probe (httpGet, tcpSocket or exec) restarts its container; a passing one does not', async (t) => {
   const cluster = await Cluster.start({ minions: 1, shards: 1, runtime: 'process', backoff: { initialMs: 0 }, probe: { periodMs: 100, failureThreshold: 2 } });
   t.teardown(() => cluster.stop());

@@ -215,3 +215,16 @@ kubectlTest('kubectl get --raw /debug/actors reads the actor system, as JSON or 
   t.is(bad.code, 1);
   t.regex(bad.stderr, /Error from server \(BadRequest\): .*limit: Invalid value: "0": must be an integer >= 1/);
 });
+
+kubectlTest('kubectl logs -f follows a container\'s output until the container stops', async (t) => {
+  await cluster.client.create('pods', { id: 'follower', kind: 'Pod', apiVersion: 'v1beta1', desiredState: { manifest: { version: 'v1beta1', id: 'follower', containers: [{ name: 'web', image: 'busybox' }] } } });
+  await cluster.client.waitFor('pods', { fields: 'metadata.name=follower' }, ([p]) => p?.status.phase === 'Running');
+  const following = kubectl.run(['logs', '-f', 'follower']);
+  await new Promise((r) => setTimeout(r, 1_500));
+  t.is(await Promise.race([following.then(() => 'ended'), new Promise((r) => setTimeout(() => r('following'), 0))]), 'following');
+  await cluster.crashPod('follower');
+  const { code, stdout } = await following;
+  t.is(code, 0);
+  t.regex(stdout, /^\S+ fake: started container "web" \(image busybox, restart 0\)\n/);
+  await cluster.client.delete('pods', 'follower');
+});

@@ -79,7 +79,8 @@ uiTest('a pod created through the API appears without a reload within 2 s and sh
   await waitForText(page, '[data-table="containers"] tbody tr', (x) => x.length === 1 && x[0]!.includes('busybox'));
   const events = await waitForText(page, '[data-table="events"] tbody tr', (x) => x.some((e) => e.includes('Started')));
   t.true(events.some((e) => e.includes('Scheduled')));
-  t.truthy(await page.$('[data-logs="c"]'));
+  const [logs] = await waitForText(page, '[data-logs="c"]', (x) => x[0]?.includes('fake: started container "c"') ?? false);
+  t.regex(logs!, /fake: started container "c" \(image busybox, restart 0\)/, 'its log, followed');
   await shot(page, 'pod');
   await page.click('[data-action="delete"]');
   await waitForText(page, '[data-view="pod"]', (x) => x[0]!.includes('Not found') || x[0]!.includes('Terminating'));

@@ -3,7 +3,7 @@
  * their states and restarts, its conditions and events, its logs followed live, and delete.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { request, text } from './api.js';
+import { request, stream } from './api.js';
 import { phaseOf, type ClusterState } from './cluster.js';
 import { age, html, link, useInformers } from './html.js';
 import { sortedKeys } from './informer.js';
@@ -96,31 +96,39 @@ export function PodPage({ cluster, namespace, name }: { cluster: ClusterState; n
     ${pod.spec.containers.map((c) => html`<${Logs} key=${c.name} namespace=${namespace} name=${name} container=${c.name} single=${pod.spec.containers.length === 1} />`)}`;
 }
 
-/** How often a container's log is read again while its page is open. */
-const LOG_POLL_MS = 1_000;
+/** Lines kept on the page; and how long to wait before following again a container that stopped. */
 const LOG_LINES = 1_000;
+const REFOLLOW_MS = 2_000;
+
+/** `text` without its oldest lines past `LOG_LINES` (trimmed once it has twice as many). */
+function keepTail(text: string): string {
+  let lines = 0;
+  for (let i = text.length - 1; i >= 0; i--) if (text.charCodeAt(i) === 10 && ++lines > 2 * LOG_LINES) return text.split('\n').slice(-LOG_LINES - 1).join('\n');
+  return text;
+}
 
 function Logs({ namespace, name, container, single }: { namespace: string; name: string; container: string; single: boolean }) {
   const [logs, setLogs] = useState('');
   const [error, setError] = useState('');
   useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?tailLines=${LOG_LINES}${single ? '' : `&container=${encodeURIComponent(container)}`}`;
-    const read = async () => {
-      try {
-        const t = await text(path);
-        if (!stopped) (setLogs(t), setError(''));
-      } catch (err) {
-        if (!stopped) setError(describe(err));
+    const abort = new AbortController();
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?follow=true&tailLines=${LOG_LINES}${single ? '' : `&container=${encodeURIComponent(container)}`}`;
+    // Followed as `kubectl logs -f` is: the stream ends when the container stops; then the page
+    // looks again a little later (a restarted container has a log of its own).
+    void (async () => {
+      while (!abort.signal.aborted) {
+        let text = '';
+        try {
+          await stream(path, abort.signal, (chunk) => setLogs((text = keepTail(text + chunk))));
+          setError('');
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          setError(describe(err));
+        }
+        await new Promise((r) => setTimeout(r, REFOLLOW_MS));
       }
-      if (!stopped) timer = setTimeout(read, LOG_POLL_MS);
-    };
-    void read();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
+    })();
+    return () => abort.abort();
   }, [namespace, name, container]);
   return html`<section class="panel"><h2>Logs <span class="muted">${container} · the last ${LOG_LINES} lines, followed</span></h2>
     ${error ? html`<div class="error">${error}</div>` : null}
