@@ -159,7 +159,7 @@ async function up(values: Record<string, string | boolean | undefined>, out: (li
   const server = cluster.url!.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1');
   const kubeconfig = writeAdminKubeconfig(dataDir, server, security.adminToken, security.caCert);
   out(`admin kubeconfig: export KUBECONFIG=${kubeconfig}`);
-  out(`try: kubectl get nodes, or kubecfg -h ${server} list /minions`);
+  out(`try: kubectl get nodes, or kubecfg -h ${server} list /minions; the dashboard: ${server}/ui/`);
   if (!isLoopback(address) && security.bootstrap) {
     // As kubeadm prints its join command: the bootstrap token gets the host its own certificate.
     const ca = security.caCert ? ` --certificate-authority ${join(dataDir, 'pki', 'ca.crt')}` : ' --certificate-authority CA-FILE';

@@ -73,11 +73,12 @@ export async function text(path: string): Promise<string> {
 
 /**
  * Reads a streamed answer (a watch, a followed log) as text until it ends or `signal` aborts;
- * `onChunk` gets each piece as it arrives.
+ * `onOpen` is called once the server has answered 200, `onChunk` with each piece as it arrives.
  */
-export async function stream(path: string, signal: AbortSignal, onChunk: (text: string) => void): Promise<void> {
+export async function stream(path: string, signal: AbortSignal, onChunk: (text: string) => void, onOpen?: () => void): Promise<void> {
   const res = await fetch(path, { headers: headers(), signal });
   if (!res.ok) return fail(res);
+  onOpen?.();
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   try {
     for (;;) {

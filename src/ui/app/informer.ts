@@ -88,9 +88,16 @@ export class Informer<T extends KubeObject> {
     this.changed();
   }
 
-  /** Says `err` to the views (until the next list). */
+  /** Says `err` to the views (until the watch is back, or the next list). */
   failed(err: Error): void {
     this.error = err;
+    this.changed();
+  }
+
+  /** The watch is back: the last error no longer holds. */
+  recovered(): void {
+    if (this.error === undefined) return;
+    this.error = undefined;
     this.changed();
   }
 
@@ -139,7 +146,7 @@ export class WatchGroup {
             const { resource, ...event } = JSON.parse(line) as WatchEvent<KubeObject> & { resource: string };
             byResource.get(resource)?.apply(event);
           }
-        });
+        }, () => this.informers.forEach((i) => i.recovered()));
       } catch (err) {
         if (signal.aborted) return;
         // A 410 has cleared its informer's version (it lists again); anything else is shown, and tried again.
