@@ -2,6 +2,7 @@ import type { Context, Middleware } from 'koa';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ActorSystem } from '../kernel/index.js';
 import { requestInfoOf } from '../auth/request-info.js';
+import { MULTIPLEX_PATH } from './watch-multiplex.js';
 
 /** Prometheus metrics of the API server: requests by verb and code, latency, and the actor system's counters. */
 export class Metrics {
@@ -86,6 +87,8 @@ export class Metrics {
 /** The verb and resource of a request as apiserver_request_total labels them: `LIST pods`, `WATCH pods`, `GET pods`, `PATCH replicationcontrollers`... */
 function requestOf(ctx: Context): { verb: string; resource: string } {
   const info = requestInfoOf(ctx);
+  // The dashboard's stream is watches (src/api/watch-multiplex.ts).
+  if (ctx.path === MULTIPLEX_PATH) return { verb: 'WATCH', resource: '' };
   if (!info.resourceRequest) return { verb: ctx.method, resource: '' };
   const verb = info.verb === 'get' || info.verb === 'list' || info.verb === 'watch' ? info.verb.toUpperCase() : ctx.method;
   return { verb, resource: info.resource };

@@ -136,17 +136,30 @@ uiTest('the actor view shows the shards and the supervision tree', async (t) => 
   await shot(page, 'actors');
 });
 
-uiTest('the throughput view charts pods and API requests over time', async (t) => {
+uiTest('the throughput view charts pods created and Running, and API requests, as they happen', async (t) => {
   const page = await open(t, '#/throughput');
   await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('canvas').length === 3);
-  // Two /metrics readings make the first rate.
-  await page.waitForFunction(() => {
-    const g = globalThis as any;
-    const chart = g.Chart.getChart(g.document.querySelectorAll('canvas')[1]);
-    return chart?.data.datasets[0].data.length > 0;
-  }, { timeout: 10_000 });
-  t.pass();
+  await waitForText(page, 'header nav a.active', (x) => x[0] === 'Throughput');
+  // Give the page's watch a moment to be open, then make pods while it watches.
+  await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < 20; i++) await api('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `burst-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  const charted = async () =>
+    page.evaluate(() => {
+      const g = globalThis as any;
+      const sums = [...g.document.querySelectorAll('canvas')].map((c: any) => g.Chart.getChart(c).data.datasets.map((d: any) => d.data.reduce((n: number, p: any) => n + p.y, 0)));
+      return sums as number[][];
+    });
+  const deadline = Date.now() + 10_000;
+  let sums = await charted();
+  while ((sums[0]![0]! < 20 || sums[0]![1]! < 20 || sums[1]![0]! <= 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    sums = await charted();
+  }
+  t.true(sums[0]![0]! >= 20, `pods created: ${sums[0]![0]}`);
+  t.true(sums[0]![1]! >= 20, `pods Running: ${sums[0]![1]}`);
+  t.true(sums[1]![0]! > 0, 'API requests per second from /metrics');
   await shot(page, 'throughput');
+  for (let i = 0; i < 20; i++) await api('DELETE', `/api/v1/namespaces/default/pods/burst-${i}`);
 });
 
 uiTest('with authentication the page asks for a token, uses it, and shows only what its user may read', async (t) => {

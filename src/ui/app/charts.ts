@@ -28,10 +28,14 @@ export function LineChart({ lines, unit, max }: { lines: Line[]; unit: string; m
     data: l.series.t.map((t, i) => ({ x: t - now, y: l.series.v[i]! })),
     borderColor: l.color,
     backgroundColor: l.color,
-    pointRadius: 0,
+    // A line needs two points; until then the one there is is drawn as a dot.
+    pointRadius: l.series.t.length < 2 ? 3 : 0,
     borderWidth: 1.5,
     tension: 0.2,
   }));
+  // The window: the last five minutes, or since the first point while the page is younger (30 s at least).
+  const oldest = Math.min(now, ...lines.map((l) => l.series.t[0] ?? now));
+  const xMin = Math.min(-30, Math.max(-300, oldest - now));
   useEffect(() => {
     if (!canvas.current) return;
     chart.current = new Chart(canvas.current, {
@@ -42,7 +46,7 @@ export function LineChart({ lines, unit, max }: { lines: Line[]; unit: string; m
         maintainAspectRatio: false,
         parsing: false,
         scales: {
-          x: { type: 'linear', min: -300, max: 0, title: { display: true, text: 'seconds ago' } },
+          x: { type: 'linear', min: xMin, max: 0, title: { display: true, text: 'seconds ago' } },
           y: { beginAtZero: true, ...(max === undefined ? {} : { max }), title: { display: true, text: unit } },
         },
         plugins: { legend: { position: 'bottom' } },
@@ -53,6 +57,7 @@ export function LineChart({ lines, unit, max }: { lines: Line[]; unit: string; m
   useEffect(() => {
     if (!chart.current) return;
     chart.current.data.datasets = datasets as never;
+    chart.current.options.scales!.x!.min = xMin;
     chart.current.update('none');
   });
   return html`<div class="chart"><canvas ref=${canvas}></canvas></div>`;
@@ -100,15 +105,18 @@ export class ApiSampler {
       return;
     }
     const at = Date.now();
-    const sum = (name: string) => samples(exposition, name).reduce((n, s) => n + s.value, 0);
+    // Latency leaves out watches, which last as long as they are open (as Kubernetes' latency SLI does).
+    const short = (labels: string) => !labels.includes('verb="WATCH"');
+    const sum = (name: string, only = (_: string) => true) => samples(exposition, name).reduce((n, s) => n + (only(s.labels) ? s.value : 0), 0);
     const buckets = new Map<number, number>();
     for (const s of samples(exposition, 'apiserver_request_duration_seconds_bucket')) {
+      if (!short(s.labels)) continue;
       const le = /le="([^"]+)"/.exec(s.labels)?.[1];
       if (le === undefined) continue;
       const bound = le === '+Inf' ? Infinity : Number(le);
       buckets.set(bound, (buckets.get(bound) ?? 0) + s.value);
     }
-    const now = { total: sum('apiserver_request_total'), sum: sum('apiserver_request_duration_seconds_sum'), count: sum('apiserver_request_duration_seconds_count'), buckets, at };
+    const now = { total: sum('apiserver_request_total'), sum: sum('apiserver_request_duration_seconds_sum', short), count: sum('apiserver_request_duration_seconds_count', short), buckets, at };
     const prev = this.last;
     this.last = now;
     if (!prev) return;
