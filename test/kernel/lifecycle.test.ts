@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ActorSystem } from '../../src/kernel/index.js';
-import { Chain, Counter, Journal } from '../fixtures/actors.js';
+import { Chain, Counter, Hog, Journal } from '../fixtures/actors.js';
 import { eventually, startSystem } from '../helpers.js';
 
 test('stopping an actor stops its children first, across shards, running every postStop', async (t) => {
@@ -56,6 +56,27 @@ test('the supervision tree shows each actor under its parent', async (t) => {
   t.is(c.children[0]!.ref.slot, 1);
   t.is(c.children[0]!.children[0]!.ref.slot, 0);
   t.is(c.children[0]!.children[0]!.state, 'running');
+});
+
+test('report: each actor\'s messages handled, each node\'s heap, and a shard too busy to answer named silent instead of holding the rest', async (t) => {
+  const system = await startSystem();
+  t.teardown(() => system.stop());
+  const counter = system.spawn(Counter, 'counter', undefined, { slot: 0 });
+  const hog = system.spawn(Hog, 'hog', undefined, { slot: 1 });
+  for (let i = 0; i < 3; i++) system.send(counter, { type: 'add', n: 1 });
+  t.is(await system.ask(counter, { type: 'get' }), 3);
+  const all = await system.report({ tree: true });
+  t.deepEqual(all.silent, []);
+  t.deepEqual(all.nodes.map((n) => n.slot), [-1, 0, 1]);
+  t.true(all.nodes.every((n) => n.heapUsedBytes > 0));
+  t.true(all.tree!.children.find((c) => c.name === 'counter')!.processed >= 4, 'three adds and a get at least');
+  system.send(hog, { type: 'hog', ms: 1_500 });
+  await new Promise((r) => setTimeout(r, 100));
+  const busy = await system.report({ tree: true, timeoutMs: 300 });
+  t.deepEqual(busy.silent, [1]);
+  t.deepEqual(busy.nodes.map((n) => n.slot), [-1, 0]);
+  t.deepEqual(busy.tree!.children.map((c) => c.name), ['counter'], 'the silent shard\'s actors are left out');
+  await eventually(async () => (await system.report({ timeoutMs: 300 })).silent.length === 0, 'the shard answers again');
 });
 
 test('a process that starts and stops a system exits by itself, with no handle left open', async (t) => {
