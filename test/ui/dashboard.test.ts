@@ -136,6 +136,12 @@ uiTest('the actor view shows the shards and the supervision tree', async (t) => 
   t.is((await page.$$('[data-kind="helmsman.minion"]')).length, 3);
   t.true((await page.$$('[data-kind="helmsman.pod"]')).length >= 2);
   await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('canvas').length === 2);
+  // A pod actor that fails is restarted by its minion: the tree says so, and the line flashes.
+  const [victim] = (await api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).body.items as { metadata: { name: string; uid: string } }[];
+  await cluster.failPodActor(victim!.metadata.name);
+  const flashed = await waitForText(page, '.flash[data-actor]', (x) => x.length > 0, 10_000);
+  t.true(flashed[0]!.startsWith(victim!.metadata.uid), flashed[0]);
+  t.regex(flashed[0]!, /1 restarts/);
   await shot(page, 'actors');
 });
 
