@@ -7,7 +7,7 @@
  * wants one, and reads only what that token may.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,8 @@ function loadAssets(): Map<string, Asset> {
   // A source map's comment would send a browser with its tools open looking for a file not served.
   const js = (path: string) => ({ type: JS, body: Buffer.from(readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n')) });
   for (const [name, path] of vendorFiles()) assets.set(`vendor/${name}`, js(path));
-  for (const file of readdirSync(APP_DIR)) if (file.endsWith('.js')) assets.set(`app/${file}`, js(join(APP_DIR, file)));
+  // Built by `tsc -p src/ui/app` (npm run build); without it the page says so instead of loading nothing.
+  if (existsSync(APP_DIR)) for (const file of readdirSync(APP_DIR)) if (file.endsWith('.js')) assets.set(`app/${file}`, js(join(APP_DIR, file)));
   assets.set('styles.css', { type: 'text/css; charset=utf-8', body: Buffer.from(STYLES) });
   assets.set('', { type: 'text/html; charset=utf-8', body: Buffer.from(pageHtml()) });
   return assets;
@@ -77,6 +78,7 @@ export function uiAssets(): Middleware {
     if (!ctx.path.startsWith('/ui/') || ctx.path.startsWith('/ui/api/')) return next();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new StatusError({ code: 405, reason: 'MethodNotAllowed', message: `the dashboard's files are read only (${ctx.method})` });
     assets ??= loadAssets();
+    if (!assets.has('app/main.js')) throw new StatusError({ code: 503, reason: 'ServiceUnavailable', message: `the dashboard's scripts are not built (${APP_DIR}): run npm run build` });
     const asset = assets.get(ctx.path.slice('/ui/'.length));
     if (!asset) throw notFound('path', ctx.path);
     ctx.set('Content-Security-Policy', CSP);
