@@ -101,40 +101,5 @@ export interface WatchEvent<T> {
   object: T | Status;
 }
 
-/** `/debug/actors` (src/debug/actors.ts). */
-export interface ShardLoad {
-  slot: number;
-  answered: boolean;
-  actors: number;
-  processed: number;
-  messagesPerSecond: number;
-  mailboxDepth: number;
-  deepestMailbox: number;
-  deadLetters: number;
-  restarts: number;
-  heapUsedBytes: number;
-  busyPercent: number;
-}
-
-export interface ActorEntry {
-  name: string;
-  kind: string;
-  shard: number;
-  id: number;
-  state: string;
-  mailbox: number;
-  processed: number;
-  restarts: number;
-  children: ActorEntry[];
-  omittedChildren?: number;
-}
-
-export interface ActorsDocument {
-  time: string;
-  intervalMs: number;
-  shards: ShardLoad[];
-  actors: number;
-  shown: number;
-  truncated: boolean;
-  tree?: ActorEntry;
-}
+/** `/debug/actors` (src/debug/actors.ts): the server's own types. */
+export type { ActorEntry, ActorsDocument, ShardLoad } from '../../debug/document.js';
