@@ -135,9 +135,6 @@ export class RegistryClient {
     const res = ctx.res;
     let end: () => void = () => {};
     const watch = await this.subscribe(req, (line) => res.write(`${line}\n`), () => end());
-    ctx.respond = false;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
-    res.flushHeaders();
     const done = streamUntilDone(ctx, req.timeoutMs, watch.close, (fn) => (end = fn));
     watch.start();
     await done;
@@ -145,12 +142,15 @@ export class RegistryClient {
 }
 
 /**
- * Keeps a streamed answer open until the client goes away, the registry ends it (`onEnd` is handed
- * the function that ends it) or its time is up — without a timeoutSeconds, kube-apiserver ends a
- * watch after --min-request-timeout (30 min) times a random factor from 1 to 2, so that clients do
- * not all come back at once.
+ * Sends a watch stream's headers at once, then keeps it open until the client goes away, the
+ * registry ends it (`onEnd` is handed the function that ends it) or its time is up — without a
+ * timeoutSeconds, kube-apiserver ends a watch after --min-request-timeout (30 min) times a random
+ * factor from 1 to 2, so that clients do not all come back at once.
  */
 export function streamUntilDone(ctx: Context, timeoutMs: number | undefined, close: () => void, onEnd: (end: () => void) => void): Promise<void> {
+  ctx.respond = false;
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+  ctx.res.flushHeaders();
   return new Promise<void>((resolve) => {
     let done = false;
     const finish = (): void => {

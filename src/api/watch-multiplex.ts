@@ -56,11 +56,8 @@ export function multiplexRoutes(registry: RegistryClient, authorize: Authorize |
       closeAll();
       throw err;
     }
-    ctx.respond = false;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
-    res.flushHeaders();
-    for (const line of refused) res.write(line);
     const done = streamUntilDone(ctx, undefined, closeAll, (fn) => (end = fn));
+    for (const line of refused) res.write(line);
     watches.forEach((w) => w.start());
     await done;
   });

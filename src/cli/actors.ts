@@ -3,6 +3,7 @@
  * deepest mailbox and restarts — as a table, once or (`--watch`) refreshed in place until
  * interrupted, as `kubectl get --watch` or `top` would.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import type { Client } from './client.js';
 import { renderShards, type ActorsDocument } from '../debug/actors.js';
 
@@ -29,23 +30,7 @@ export async function printActors(options: ActorsOptions): Promise<void> {
     // In place on a terminal (home, clear); one table after another otherwise (a pipe, a log).
     out.write(options.watch && out.isTTY ? `\x1b[H\x1b[2J${text}` : first ? text : `\n${text}`);
     if (!options.watch) return;
-    const stop = await sleep(intervalMs, options.signal);
-    if (stop) return;
+    // Aborted (Ctrl-C, a closed pipe): the watch is over.
+    if (!(await wait(intervalMs, undefined, { signal: options.signal }).then(() => true, () => false))) return;
   }
-}
-
-/** Waits `ms`; resolves true if `signal` aborted first. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(false);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
